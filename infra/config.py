@@ -1,0 +1,594 @@
+"""The typed stack configuration: the only place stack input is checked.
+
+Everything behind `StackConfig` trusts it. Every model forbids unknown keys, so a misspelt key
+(`tls_ciper_suites`) is an error instead of a silently ignored default. Field descriptions are the
+reference documentation: the README's config section is generated from them (`infra.docs`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+
+PROJECT = "vault-platform"
+
+_DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# Vault mount paths and policy path segments we generate: no globs, no templates, no traversal.
+_PATH_SEGMENTS = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
+
+
+class ConfigError(ValueError):
+    """Stack configuration rejected; the message names the key, the bad value and what is allowed."""
+
+
+def _parse_duration(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("must be a duration like '15m', '1h' or '30d'")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("must not be negative")
+        return value
+    if isinstance(value, str):
+        match = _DURATION.fullmatch(value.strip())
+        if match:
+            return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    raise ValueError("must be a duration like '15m', '1h' or '30d' (units s, m, h, d)")
+
+
+def _dns1123(value: str) -> str:
+    if not _DNS1123.fullmatch(value):
+        raise ValueError("must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters")
+    return value
+
+
+def _path(value: str) -> str:
+    if not _PATH_SEGMENTS.fullmatch(value):
+        raise ValueError(
+            "must be a plain path of lowercase segments (no '*', '+', '{{', '..' or leading '/')"
+        )
+    return value
+
+
+def _bound_name(value: str) -> str:
+    # Wildcards here would let any workload in the cluster log in as the service.
+    if not value or "*" in value:
+        raise ValueError("must be an exact name: '*' and empty names are not allowed")
+    return _dns1123(value)
+
+
+Duration = Annotated[int, BeforeValidator(_parse_duration)]
+"""A duration in seconds; config accepts '90s', '15m', '1h', '30d' or a number of seconds."""
+Dns1123 = Annotated[str, AfterValidator(_dns1123)]
+VaultPath = Annotated[str, AfterValidator(_path)]
+BoundName = Annotated[str, AfterValidator(_bound_name)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_ttls(default: int, maximum: int, default_key: str, max_key: str) -> None:
+    if maximum and default > maximum:
+        raise ValueError(f"{default_key} ({default}s) must not exceed {max_key} ({maximum}s)")
+
+
+# --------------------------------------------------------------------------- platform (GCP)
+
+
+class GcpConfig(Strict):
+    project: str = Field(description="GCP project id that hosts the cluster, KMS key and snapshot bucket.")
+    region: str = Field(description="GCP region, e.g. europe-west1.")
+    subnet_cidr: str = Field("10.10.0.0/20", description="Primary range of the nodes' subnet.")
+    pods_cidr: str = Field("10.20.0.0/16", description="Secondary range for pods.")
+    services_cidr: str = Field("10.30.0.0/20", description="Secondary range for services.")
+    master_cidr: str = Field("172.16.0.0/28", description="The private GKE control plane's /28.")
+    master_authorized_cidrs: list[str] = Field(
+        default_factory=list,
+        description="CIDRs allowed to reach the GKE control plane (CI runners, bastion). Empty: none.",
+    )
+    release_channel: Literal["RAPID", "REGULAR", "STABLE"] = Field(
+        "REGULAR", description="GKE release channel."
+    )
+    machine_type: str = Field("e2-standard-2", description="Node machine type of the Vault node pool.")
+
+
+class KmsConfig(Strict):
+    key_ring: Dns1123 = Field(description="Cloud KMS key ring holding the auto-unseal key.")
+    crypto_key: Dns1123 = Field(description="Cloud KMS crypto key Vault's seal wraps its root key with.")
+    location: str = Field(description="KMS location (region), normally the cluster's region.")
+    rotation_period: Duration = Field(
+        7_776_000, description="Automatic key rotation period (default 90d); old versions stay to decrypt."
+    )
+    protection_level: Literal["SOFTWARE", "HSM"] = Field(
+        "HSM", description="Key protection level; prod must be HSM."
+    )
+
+
+# --------------------------------------------------------------------------- cluster (Kubernetes + server)
+
+
+class TlsConfig(Strict):
+    min_version: Literal["tls12", "tls13"] = Field(
+        "tls13", description="Minimum TLS version of every listener (Vault's `tls_min_version`)."
+    )
+    cipher_suites: list[str] = Field(
+        default_factory=list,
+        description="TLS 1.2 cipher suites (Go names); empty keeps the server's secure defaults.",
+    )
+    cert_validity_hours: int = Field(
+        8760, ge=24, le=26280, description="Validity of the generated node certificate (max 3 years)."
+    )
+
+
+class TelemetryConfig(Strict):
+    prometheus_retention: Duration = Field(
+        30, description="`prometheus_retention_time`: how long Vault keeps metrics for a scrape."
+    )
+    scrape: Literal["podmonitoring", "servicemonitor", "none"] = Field(
+        "podmonitoring",
+        description="Scrape object: Google Managed Prometheus `PodMonitoring` or Prometheus Operator "
+        "`ServiceMonitor`.",
+    )
+    unauthenticated_metrics: bool = Field(
+        True,
+        description="Allow `/v1/sys/metrics` without a token on the listener (scrapers sit inside the "
+        "NetworkPolicy); false requires a metrics token.",
+    )
+
+
+class ResourcesConfig(Strict):
+    cpu_request: str = Field("500m", description="CPU request of each Vault pod.")
+    cpu_limit: str = Field("2", description="CPU limit of each Vault pod.")
+    memory_request: str = Field("512Mi", description="Memory request of each Vault pod.")
+    memory_limit: str = Field("1Gi", description="Memory limit of each Vault pod.")
+    storage: str = Field("10Gi", description="Raft data volume size per pod.")
+    storage_class: str = Field("premium-rwo", description="StorageClass of the Raft data volumes.")
+
+
+class ClusterConfig(Strict):
+    nodes: int = Field(description="Raft voters (pods). Odd and >= 3; prod runs 5.")
+    zones: list[str] = Field(
+        min_length=1, description="Zones the node pool and pods spread over; staging/prod need 3."
+    )
+    server: Literal["vault", "openbao"] = Field(
+        "vault",
+        description="Server flavour: `vault` (hashicorp/vault, `gcpckms` seal built in; audit devices via "
+        "the API) or `openbao` (audit devices declared in server HCL).",
+    )
+    image: str = Field(
+        description="Pinned server image (`repo:tag` or `repo@sha256:...`); `latest` is refused."
+    )
+    namespace: Dns1123 = Field("vault", description="Kubernetes namespace of the Vault server.")
+    performance_multiplier: int = Field(
+        1, ge=1, le=10, description="Raft `performance_multiplier`; 1 fails over in seconds (see FACTS)."
+    )
+    tls: TlsConfig = Field(default_factory=TlsConfig, description="Listener TLS.")
+    telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig, description="Prometheus metrics.")
+    resources: ResourcesConfig = Field(default_factory=ResourcesConfig, description="Pod sizing.")
+    client_namespaces: list[Dns1123] = Field(
+        default_factory=list,
+        description="Namespaces whose pods may reach the API port 8200 (NetworkPolicy); services' "
+        "namespaces are added automatically.",
+    )
+    log_level: Literal["trace", "debug", "info", "warn", "error"] = Field(
+        "info", description="Server log level."
+    )
+
+    @model_validator(mode="after")
+    def _pinned_image(self) -> ClusterConfig:
+        tag = self.image.rsplit("@", 1)[-1] if "@" in self.image else self.image.rpartition(":")[2]
+        if "@" not in self.image and (":" not in self.image or "/" in tag or tag in ("", "latest")):
+            raise ValueError(
+                f"cluster.image={self.image!r}: must be pinned as repo:tag or repo@sha256:..., never latest"
+            )
+        return self
+
+
+class SnapshotConfig(Strict):
+    schedule: str = Field("0 */6 * * *", description="Cron schedule of the Raft snapshot job (UTC).")
+    retention_days: int = Field(30, ge=1, le=3650, description="Days snapshots are kept in the bucket.")
+    bucket: str = Field(description="GCS bucket (globally unique name) receiving snapshots.")
+
+
+# --------------------------------------------------------------------------- Vault configuration
+
+
+class AuditDevice(Strict):
+    name: Dns1123 = Field(description="Audit device path.")
+    type: Literal["file", "socket"] = Field(description="`file` (a path, or `stdout`) or `socket`.")
+    file_path: str | None = Field(None, description="For `file`: a path or `stdout`.")
+    address: str | None = Field(None, description="For `socket`: host:port of the log collector.")
+    socket_type: Literal["tcp", "udp", "unix"] = Field("tcp", description="For `socket`.")
+
+    @model_validator(mode="after")
+    def _target(self) -> AuditDevice:
+        if self.type == "file" and not self.file_path:
+            raise ValueError(f"audit device {self.name!r}: type file needs file_path")
+        if self.type == "socket" and not self.address:
+            raise ValueError(f"audit device {self.name!r}: type socket needs address")
+        return self
+
+
+class RateLimit(Strict):
+    name: Dns1123 = Field(description="Quota name.")
+    path: str = Field("", description="Mount or path the quota applies to; empty is global.")
+    rate: float = Field(gt=0, description="Requests per second allowed.")
+    interval: Duration = Field(1, description="Window of the rate.")
+    block_interval: Duration = Field(0, description="How long a client is blocked after exceeding it.")
+
+
+class KvConfig(Strict):
+    path: VaultPath = Field("kv", description="KV v2 mount path.")
+    max_versions: int = Field(10, ge=1, le=100, description="Versions kept per secret.")
+    cas_required: bool = Field(True, description="Writes must pass check-and-set (no blind overwrite).")
+    delete_version_after: Duration = Field(0, description="Auto-delete versions older than this; 0 keeps.")
+    ai_providers: list[Dns1123] = Field(
+        default_factory=lambda: ["openai", "anthropic"],
+        description="Model providers whose keys live at `ai/providers/<provider>/<service>`.",
+    )
+
+
+class TransitKey(Strict):
+    name: Dns1123 = Field(description="Transit key name.")
+    type: Literal["aes256-gcm96", "chacha20-poly1305", "ecdsa-p256", "ed25519", "rsa-2048", "rsa-4096"] = (
+        Field("aes256-gcm96", description="Key type.")
+    )
+    auto_rotate_period: Duration = Field(2_592_000, description="Automatic rotation (default 30d); 0 is off.")
+
+
+class TransitConfig(Strict):
+    path: VaultPath = Field("transit", description="Transit mount path.")
+    keys: list[TransitKey] = Field(
+        default_factory=list, description="Named keys (non-exportable, not deletable)."
+    )
+
+
+class DatabaseRole(Strict):
+    name: Dns1123 = Field(description="Role name (`database/creds/<name>`).")
+    access: Literal["readonly", "readwrite"] = Field(
+        description="Grants rendered into the creation statements."
+    )
+    schema_name: str = Field("public", alias="schema", description="Schema the grants cover.")
+    default_ttl: Duration = Field(3600, description="Lease TTL of issued credentials.")
+    max_ttl: Duration = Field(86400, description="Maximum lease TTL of issued credentials.")
+
+    @model_validator(mode="after")
+    def _ttls(self) -> DatabaseRole:
+        _check_ttls(self.default_ttl, self.max_ttl, f"database.roles[{self.name}].default_ttl", "max_ttl")
+        return self
+
+
+class DatabaseStaticRole(Strict):
+    name: Dns1123 = Field(description="Static role name (`database/static-creds/<name>`).")
+    username: str = Field(description="Existing database user Vault rotates.")
+    rotation_period: Duration = Field(86400, description="Password rotation period.")
+
+
+class DatabaseConfig(Strict):
+    path: VaultPath = Field("database", description="Database secrets engine mount path.")
+    connection: Dns1123 = Field("app", description="Connection name (`database/config/<name>`).")
+    host: str = Field(description="PostgreSQL host.")
+    port: int = Field(5432, ge=1, le=65535, description="PostgreSQL port.")
+    database: str = Field(description="Database name.")
+    username: str = Field(description="Vault's admin user; its password is rotated by Vault after setup.")
+    password: SecretStr = Field(description="Initial admin password: a `--secret` value.")
+    sslmode: Literal["disable", "require", "verify-ca", "verify-full"] = Field(
+        "verify-full", description="libpq sslmode; `disable` only on the local stack."
+    )
+    verify_connection: bool = Field(True, description="Vault checks the connection when it is written.")
+    rotate_root: bool = Field(
+        True, description="Rotate the admin password once configured, so no person knows it."
+    )
+    roles: list[DatabaseRole] = Field(default_factory=list, description="Dynamic roles.")
+    static_roles: list[DatabaseStaticRole] = Field(default_factory=list, description="Static roles.")
+
+
+class AwsPolicyStatement(Strict):
+    actions: list[str] = Field(min_length=1, description="IAM actions, e.g. `s3:GetObject`.")
+    resources: list[str] = Field(min_length=1, description="Resource ARNs.")
+
+
+class AwsRole(Strict):
+    name: Dns1123 = Field(description="Role name (`aws/creds/<name>`).")
+    credential_type: Literal["iam_user", "assumed_role"] = Field(description="How credentials are issued.")
+    role_arns: list[str] = Field(
+        default_factory=list, description="For assumed_role: the IAM roles to assume."
+    )
+    statements: list[AwsPolicyStatement] = Field(
+        default_factory=list, description="Inline policy: specific actions on specific resources."
+    )
+    default_sts_ttl: Duration = Field(900, description="Default STS credential TTL (assumed_role).")
+    max_sts_ttl: Duration = Field(3600, description="Maximum STS credential TTL (assumed_role).")
+
+    @model_validator(mode="after")
+    def _shape(self) -> AwsRole:
+        if self.credential_type == "assumed_role" and not self.role_arns:
+            raise ValueError(f"aws.roles[{self.name}]: assumed_role needs role_arns")
+        if self.credential_type == "iam_user" and not self.statements:
+            raise ValueError(f"aws.roles[{self.name}]: iam_user needs statements")
+        _check_ttls(
+            self.default_sts_ttl, self.max_sts_ttl, f"aws.roles[{self.name}].default_sts_ttl", "max_sts_ttl"
+        )
+        return self
+
+
+class AwsConfig(Strict):
+    path: VaultPath = Field("aws", description="AWS secrets engine mount path.")
+    region: str = Field("us-east-1", description="AWS region.")
+    access_key: SecretStr = Field(description="Root access key id: a `--secret` value, rotated by Vault.")
+    secret_key: SecretStr = Field(description="Root secret key: a `--secret` value, rotated by Vault.")
+    rotate_root: bool = Field(True, description="Rotate the root key once configured.")
+    roles: list[AwsRole] = Field(default_factory=list, description="Roles.")
+
+
+class GithubOidcConfig(Strict):
+    path: VaultPath = Field("jwt", description="JWT auth mount path.")
+    oidc_discovery_url: str | None = Field(
+        None, description="GitHub's issuer `https://token.actions.githubusercontent.com` (staging/prod)."
+    )
+    bound_issuer: str | None = Field(None, description="Expected `iss` claim.")
+    validation_pubkeys: list[str] = Field(
+        default_factory=list,
+        description="PEM public keys instead of discovery (local stack; `vaultctl local up` supplies its own).",
+    )
+    audience: str = Field(description="Expected `aud` claim of GitHub's tokens (e.g. the org URL).")
+    token_ttl: Duration = Field(900, description="Token TTL of CI logins (15 minutes).")
+    token_max_ttl: Duration = Field(900, description="Token max TTL of CI logins.")
+
+    @model_validator(mode="after")
+    def _keys(self) -> GithubOidcConfig:
+        if self.oidc_discovery_url and self.validation_pubkeys:
+            raise ValueError("github_oidc: set oidc_discovery_url or validation_pubkeys, not both")
+        _check_ttls(self.token_ttl, self.token_max_ttl, "github_oidc.token_ttl", "token_max_ttl")
+        return self
+
+
+class KubernetesAuthConfig(Strict):
+    path: VaultPath = Field("kubernetes", description="Kubernetes auth mount path.")
+    host: str = Field(
+        "https://kubernetes.default.svc", description="Kubernetes API Vault sends TokenReviews to."
+    )
+    ca_pem: str | None = Field(None, description="CA of that API; in-cluster Vault reads its pod's.")
+    audience: str = Field("vault", description="Audience service-account tokens must carry.")
+
+
+class DeployerConfig(Strict):
+    repository: str = Field(
+        description="`owner/repo` of this repository: the only CI allowed to configure Vault."
+    )
+    environment: str = Field(description="GitHub environment the deploy job runs in (bound claim).")
+    token_ttl: Duration = Field(900, description="Deployer token TTL.")
+
+
+class VaultConfig(Strict):
+    address: str = Field(description="Vault API address the Vault layer is applied to.")
+    configure: bool = Field(
+        True, description="Declare the Vault configuration layer; false until `vaultctl init` has run."
+    )
+    default_lease_ttl: Duration = Field(3600, description="Server `default_lease_ttl`.")
+    max_lease_ttl: Duration = Field(86400, description="Server `max_lease_ttl`.")
+    max_token_ttl: Duration = Field(86400, description="Cap on any auth role's token_max_ttl.")
+    audit: list[AuditDevice] = Field(min_length=1, description="Audit devices (JSON, HMAC'd accessors).")
+    rate_limits: list[RateLimit] = Field(default_factory=list, description="Rate-limit quotas.")
+
+    @model_validator(mode="after")
+    def _ttls(self) -> VaultConfig:
+        _check_ttls(self.default_lease_ttl, self.max_lease_ttl, "vault.default_lease_ttl", "max_lease_ttl")
+        return self
+
+
+# --------------------------------------------------------------------------- services catalog
+
+
+class KubernetesIdentity(Strict):
+    namespace: BoundName = Field(description="The service's namespace (bound exactly).")
+    service_account: BoundName = Field(
+        description="The service's Kubernetes service account (bound exactly)."
+    )
+
+
+class GithubIdentity(Strict):
+    repository: str = Field(description="`owner/repo` allowed to log in.")
+    refs: list[str] = Field(default_factory=list, description="Allowed `ref` claims, e.g. refs/heads/main.")
+    environments: list[str] = Field(default_factory=list, description="Allowed GitHub environments.")
+
+    @model_validator(mode="after")
+    def _bound(self) -> GithubIdentity:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", self.repository):
+            raise ValueError(f"github.repository={self.repository!r}: must be owner/repo without wildcards")
+        if not (self.refs or self.environments):
+            raise ValueError(
+                f"github ({self.repository}): needs refs or environments to bind the JWT role's claims"
+            )
+        for value in [*self.refs, *self.environments]:
+            if not value or "*" in value:
+                raise ValueError(f"github ({self.repository}): claim value {value!r} must be exact, no '*'")
+        return self
+
+
+class TransitGrant(Strict):
+    key: Dns1123 = Field(description="Transit key name (must be in transit.keys).")
+    operations: list[Literal["encrypt", "decrypt", "sign", "verify", "hmac"]] = Field(
+        min_length=1, description="Operations granted, each its own policy path."
+    )
+
+
+class KvGrant(Strict):
+    own: Literal["none", "read", "write"] = Field(
+        "read", description="Access to the service's own subtree `apps/<service>/` (identity-templated)."
+    )
+    read: list[VaultPath] = Field(default_factory=list, description="Extra KV paths the service may read.")
+    ai_providers: list[Dns1123] = Field(
+        default_factory=list,
+        description="Providers whose key at `ai/providers/<provider>/<service>` it reads.",
+    )
+
+
+class Service(Strict):
+    name: Dns1123 = Field(description="Service name: the unit of policy and auth roles.")
+    description: str = Field("", description="What it is, for operators.")
+    kubernetes: KubernetesIdentity | None = Field(None, description="Workload identity in the cluster.")
+    github: GithubIdentity | None = Field(None, description="CI identity (GitHub Actions OIDC).")
+    kv: KvGrant = Field(default_factory=KvGrant, description="KV access.")
+    database_role: Dns1123 | None = Field(None, description="Database role it may read creds for.")
+    aws_role: Dns1123 | None = Field(None, description="AWS role it may read creds for.")
+    transit: list[TransitGrant] = Field(default_factory=list, description="Transit key grants.")
+    token_ttl: Duration = Field(3600, description="Token TTL of its logins.")
+    token_max_ttl: Duration = Field(14400, description="Token max TTL of its logins.")
+
+    @model_validator(mode="after")
+    def _identity(self) -> Service:
+        if not (self.kubernetes or self.github):
+            raise ValueError(f"services[{self.name}]: needs a kubernetes or github identity to log in with")
+        _check_ttls(self.token_ttl, self.token_max_ttl, f"services[{self.name}].token_ttl", "token_max_ttl")
+        return self
+
+
+# --------------------------------------------------------------------------- the stack
+
+
+class StackConfig(Strict):
+    environment: Literal["prod", "staging", "local"] = Field(description="Stack kind.")
+    gcp: GcpConfig | None = Field(None, description="GCP platform (required for staging/prod).")
+    kms: KmsConfig | None = Field(None, description="Auto-unseal key (required for staging/prod).")
+    cluster: ClusterConfig = Field(description="The Vault server cluster.")
+    snapshots: SnapshotConfig | None = Field(None, description="Raft snapshots (required for staging/prod).")
+    vault: VaultConfig = Field(description="Vault server-wide settings the configuration layer applies.")
+    kv: KvConfig = Field(default_factory=KvConfig, description="KV v2 mount.")
+    transit: TransitConfig = Field(default_factory=TransitConfig, description="Transit mount and keys.")
+    database: DatabaseConfig | None = Field(None, description="PostgreSQL database engine.")
+    aws: AwsConfig | None = Field(None, description="AWS secrets engine (not in OpenBao).")
+    kubernetes_auth: KubernetesAuthConfig = Field(
+        default_factory=KubernetesAuthConfig, description="Kubernetes auth method."
+    )
+    github_oidc: GithubOidcConfig = Field(description="JWT auth for GitHub Actions OIDC.")
+    deployer: DeployerConfig = Field(description="The CI identity that applies this layer.")
+    services: list[Service] = Field(default_factory=list, description="The catalog of applications.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StackConfig:
+        env, cluster = self.environment, self.cluster
+        if cluster.nodes < 3 or cluster.nodes % 2 == 0:
+            raise ValueError(f"cluster.nodes={cluster.nodes}: must be odd and >= 3 (prod: 5)")
+        if env == "prod" and cluster.nodes != 5:
+            raise ValueError(f"cluster.nodes={cluster.nodes}: prod must run 5 voters")
+        if env != "local":
+            for key in ("gcp", "kms", "snapshots"):
+                if getattr(self, key) is None:
+                    raise ValueError(f"{key}: required for the {env} stack")
+            if len(set(cluster.zones)) < 3:
+                raise ValueError(f"cluster.zones={cluster.zones}: {env} needs 3 distinct zones")
+            if not self.github_oidc.oidc_discovery_url:
+                raise ValueError(f"github_oidc.oidc_discovery_url: required for the {env} stack")
+            if self.database and self.database.sslmode in ("disable", "require"):
+                raise ValueError(
+                    f"database.sslmode={self.database.sslmode!r}: {env} needs verify-ca or verify-full"
+                )
+        if env == "prod" and self.kms and self.kms.protection_level != "HSM":
+            raise ValueError(f"kms.protection_level={self.kms.protection_level!r}: prod must be HSM")
+        if cluster.server == "openbao" and self.aws is not None:
+            raise ValueError("aws: OpenBao has no AWS secrets engine; remove it for cluster.server=openbao")
+        self._check_catalog()
+        return self
+
+    def _check_catalog(self) -> None:
+        names = [s.name for s in self.services]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"services: duplicate service names {dupes}")
+        db_roles = {r.name for r in self.database.roles} if self.database else set()
+        aws_roles = {r.name for r in self.aws.roles} if self.aws else set()
+        transit_keys = {k.name for k in self.transit.keys}
+        providers = set(self.kv.ai_providers)
+        cap = self.vault.max_token_ttl
+        for s in self.services:
+            if s.database_role and s.database_role not in db_roles:
+                raise ValueError(
+                    f"services[{s.name}].database_role={s.database_role!r}: not defined (database.roles: {sorted(db_roles)})"
+                )
+            if s.aws_role and s.aws_role not in aws_roles:
+                raise ValueError(
+                    f"services[{s.name}].aws_role={s.aws_role!r}: not defined (aws.roles: {sorted(aws_roles)})"
+                )
+            for grant in s.transit:
+                if grant.key not in transit_keys:
+                    raise ValueError(
+                        f"services[{s.name}].transit.key={grant.key!r}: not defined (transit.keys: {sorted(transit_keys)})"
+                    )
+            for provider in s.kv.ai_providers:
+                if provider not in providers:
+                    raise ValueError(
+                        f"services[{s.name}].kv.ai_providers: {provider!r} not in kv.ai_providers {sorted(providers)}"
+                    )
+            if s.token_max_ttl > cap:
+                raise ValueError(
+                    f"services[{s.name}].token_max_ttl={s.token_max_ttl}s: above vault.max_token_ttl ({cap}s)"
+                )
+
+    # Convenience views the layers use; derived, never stored.
+    def service_namespaces(self) -> list[str]:
+        return sorted({s.kubernetes.namespace for s in self.services if s.kubernetes})
+
+
+_SECRET_KEYS = ("password", "secret_key", "access_key")
+
+
+def _format_error(err: ValidationError) -> str:
+    lines = []
+    for item in err.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        msg = item["msg"].removeprefix("Value error, ")
+        value = item.get("input")
+        if item["type"] == "extra_forbidden":
+            lines.append(
+                f"{key}: unknown key (misspelt?); the README's config reference lists the allowed keys"
+            )
+        elif item["type"] == "missing":
+            lines.append(f"{key}: required key is missing")
+        elif isinstance(value, dict):
+            lines.append(msg)  # a model-level check: its message already names the key and the value
+        else:
+            shown = "[secret]" if any(word in key for word in _SECRET_KEYS) else repr(value)
+            lines.append(f"{key}={shown}: {msg}")
+    return "; ".join(lines)
+
+
+def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
+    """Validate the stack's config (keys without the project prefix) or raise ConfigError."""
+    try:
+        return StackConfig.model_validate(dict(raw))
+    except ValidationError as err:
+        raise ConfigError(f"invalid stack config: {_format_error(err)}") from None
+
+
+def load_stack_config() -> StackConfig:
+    """Read every `vault-platform:*` key the engine (or the mocks' PULUMI_CONFIG) holds, then validate."""
+    import json
+
+    from pulumi.runtime import config as runtime_config
+
+    merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    raw: dict[str, Any] = {}
+    prefix = f"{PROJECT}:"
+    for key, value in merged.items():
+        if not key.startswith(prefix):
+            continue
+        try:
+            raw[key[len(prefix) :]] = json.loads(value) if isinstance(value, str) else value
+        except json.JSONDecodeError:
+            raw[key[len(prefix) :]] = value  # a plain string value
+    return parse_stack_config(raw)

@@ -1,0 +1,167 @@
+"""Run the Pulumi program in-process under the SDK's mocks and record what it declares.
+
+This is how the program runs on machines without the Pulumi CLI or cloud access: `vaultctl plan`, the
+unit tests and `vaultctl local up` (whose hook turns each `vault:*` declaration into real API writes).
+The real provider SDK constructors still run, so a wrong argument name fails here as it would in
+`pulumi preview`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+
+from infra.config import PROJECT
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+SECRET_PLACEHOLDER = "[secret]"
+
+
+@dataclass(frozen=True)
+class DeclaredResource:
+    type: str
+    name: str
+    inputs: Mapping[str, Any]
+    custom: bool
+    urn: str
+    parent: str
+
+
+# A hook receives each declared custom resource and returns extra output properties (e.g. the id and
+# accessor a real server assigned); it runs synchronously, in declaration order.
+ResourceHook = Callable[[DeclaredResource], Mapping[str, Any]]
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, Mapping) and value.get(SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270"
+
+
+def unwrap(value: Any) -> Any:
+    """Plain value of a mock input, with Pulumi secrets unwrapped (for code that must use them)."""
+    if is_secret(value):
+        return unwrap(value["value"])
+    if isinstance(value, Mapping):
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+def mask(value: Any) -> Any:
+    """The value with every Pulumi secret replaced by `[secret]` (for printing)."""
+    if is_secret(value):
+        return SECRET_PLACEHOLDER
+    if isinstance(value, Mapping):
+        return {k: mask(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask(v) for v in value]
+    return value
+
+
+def _placeholders(value: Any) -> Any:
+    # Encrypted `secure:` values are never decrypted here: plan shows the shape, not the secret.
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return "placeholder-for-encrypted-value"
+        return {k: _placeholders(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_placeholders(v) for v in value]
+    return value
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, Mapping):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _merge(base.get(key), value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(override)
+
+
+def stack_file(stack: str) -> Path:
+    return REPO_ROOT / f"Pulumi.{stack}.yaml"
+
+
+def read_stack_config(stack: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The stack file's `vault-platform:*` config without the prefix, secure values as placeholders.
+
+    `overrides` deep-merge over it (dicts merge, anything else replaces): the local environment passes
+    what it generated at run time, tests pass bad values.
+    """
+    path = stack if isinstance(stack, Path) else stack_file(stack)
+    if not path.is_file():
+        raise FileNotFoundError(f"no stack file {path.name} (stacks: prod, staging, local)")
+    document = yaml.safe_load(path.read_text()) or {}
+    raw: dict[str, Any] = {}
+    for key, value in (document.get("config") or {}).items():
+        namespace, _, name = key.partition(":")
+        if namespace == PROJECT:
+            raw[name] = _placeholders(value)
+        elif not name:
+            raw[key] = _placeholders(value)  # an unprefixed key: let validation name it
+    return _merge(raw, overrides or {})
+
+
+class _RecordingMocks(pulumi.runtime.Mocks):
+    def __init__(self, hook: ResourceHook | None) -> None:
+        self.hook = hook
+        self.declared: list[DeclaredResource] = []
+        self.parents: dict[tuple[str, str], str] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        urn, parent = self.parents.get((args.typ, args.name), ("", ""))
+        resource = DeclaredResource(args.typ, args.name, args.inputs, args.custom, urn, parent)
+        self.declared.append(resource)
+        outputs = dict(args.inputs)
+        if args.custom and self.hook is not None:
+            outputs.update(self.hook(resource))
+        return (f"{args.name}-id" if args.custom else None), outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        return {}
+
+
+class _Monitor(pulumi_mocks.MockMonitor):
+    """Also remembers each registration's parent, so tests can check the component tree."""
+
+    def RegisterResource(self, request: Any) -> Any:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        self.mocks.parents[(request.type, request.name)] = (urn, request.parent)
+        return super().RegisterResource(request)
+
+
+def run_program(
+    stack: str,
+    overrides: Mapping[str, Any] | None = None,
+    hook: ResourceHook | None = None,
+    *,
+    preview: bool = False,
+    raw_config: Mapping[str, Any] | None = None,
+) -> list[DeclaredResource]:
+    """Run `infra.program.main` for a stack under mocks; return every declared resource in order.
+
+    Raises `infra.config.ConfigError` on bad stack config before anything is declared.
+    """
+    from infra import program
+
+    raw = dict(raw_config) if raw_config is not None else read_stack_config(stack, overrides)
+    mocks = _RecordingMocks(hook)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=_Monitor(mocks))
+    pulumi.runtime.set_all_config(
+        {
+            f"{PROJECT}:{key}": json.dumps(value) if not isinstance(value, str) else value
+            for key, value in raw.items()
+        },
+        [],
+    )
+    pulumi.runtime.test(program.main)()
+    return mocks.declared
