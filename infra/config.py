@@ -510,6 +510,16 @@ class StackConfig(Strict):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"services: duplicate service names {dupes}")
+        identities = [
+            f"kubernetes {s.kubernetes.namespace}/{s.kubernetes.service_account}"
+            for s in self.services
+            if s.kubernetes
+        ]
+        identities += [f"github {s.github.repository}" for s in self.services if s.github]
+        shared = sorted({i for i in identities if identities.count(i) > 1})
+        if shared:
+            # Two services on one identity would each get the other's grants.
+            raise ValueError(f"services: identity used by more than one service: {shared}")
         db_roles = {r.name for r in self.database.roles} if self.database else set()
         aws_roles = {r.name for r in self.aws.roles} if self.aws else set()
         transit_keys = {k.name for k in self.transit.keys}

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_vault as vault
 
 from infra.config import load_stack_config
+from infra.vault import VaultConfiguration
 
 
 def main() -> None:
-    cfg = load_stack_config()
+    cfg = load_stack_config()  # bad input stops here, before any resource is declared
     pulumi.export("environment", cfg.environment)
+
+    if cfg.vault.configure:
+        # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
+        provider = vault.Provider("vault", address=cfg.vault.address, skip_tls_verify=False)
+        configuration = VaultConfiguration("vault", cfg, pulumi.ResourceOptions(providers=[provider]))
+        pulumi.export("vault_address", cfg.vault.address)
+        pulumi.export("vault_policies", configuration.policy_names)

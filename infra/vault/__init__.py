@@ -1,0 +1,43 @@
+"""The Vault configuration layer: audit, engines, auth methods, identities and policies."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_vault as vault
+
+from infra.config import StackConfig
+from infra.vault import acl
+from infra.vault._opts import child
+from infra.vault.audit import declare_audit_devices
+from infra.vault.aws import declare_aws
+from infra.vault.database import declare_database
+from infra.vault.identity import declare_identities
+from infra.vault.jwt_auth import declare_jwt_auth
+from infra.vault.kubernetes_auth import declare_kubernetes_auth
+from infra.vault.kv import declare_kv
+from infra.vault.quotas import declare_quotas
+from infra.vault.transit import declare_transit
+
+
+class VaultConfiguration(pulumi.ComponentResource):
+    """Everything `pulumi up` writes into a running, initialized Vault."""
+
+    def __init__(self, name: str, cfg: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("vault-platform:vault:Configuration", name, None, opts)
+        # Audit first: no request to configure anything goes unaudited.
+        audit = declare_audit_devices(cfg.vault.audit, self) if cfg.cluster.server == "vault" else []
+        policies = {
+            p.name: vault.Policy(f"policy-{p.name}", name=p.name, policy=p.text, opts=child(self, *audit))
+            for p in acl.all_policies(cfg)
+        }
+        mounts: list[pulumi.Resource] = [declare_kv(cfg.kv, self), declare_transit(cfg.transit, self)]
+        if cfg.database:
+            mounts.append(declare_database(cfg.database, self))
+        if cfg.aws:
+            mounts.append(declare_aws(cfg.aws, self))
+        kubernetes = declare_kubernetes_auth(cfg, self, policies)
+        jwt = declare_jwt_auth(cfg, self, policies)
+        declare_identities(cfg, self, kubernetes, jwt)
+        declare_quotas(cfg.vault.rate_limits, self, *mounts, kubernetes, jwt)
+        self.policy_names = sorted(policies)
+        self.register_outputs({"policies": self.policy_names})

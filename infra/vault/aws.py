@@ -1,0 +1,68 @@
+"""The AWS secrets engine (HashiCorp Vault only): root credentials as secrets, scoped roles."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_vault as vault
+
+from infra.config import AwsConfig, AwsRole
+from infra.vault._opts import child, secret
+
+
+def policy_document(role: AwsRole) -> str:
+    """The IAM policy of an iam_user role: the statements the catalog lists, nothing more."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": sorted(s.actions), "Resource": sorted(s.resources)}
+                for s in role.statements
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def declare_aws(aws: AwsConfig, parent: pulumi.Resource) -> vault.aws.SecretBackend:
+    backend = vault.aws.SecretBackend(
+        "aws",
+        path=aws.path,
+        region=aws.region,
+        access_key=secret(aws.access_key.get_secret_value()),
+        secret_key=secret(aws.secret_key.get_secret_value()),
+        description="AWS credentials",
+        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["accessKey", "secretKey"]),
+    )
+    roles = []
+    for role in aws.roles:
+        extra: dict[str, object] = {}
+        if role.credential_type == "assumed_role":
+            extra = {
+                "role_arns": role.role_arns,
+                "default_sts_ttl": role.default_sts_ttl,
+                "max_sts_ttl": role.max_sts_ttl,
+            }
+        if role.statements:
+            extra["policy_document"] = policy_document(role)
+        roles.append(
+            vault.aws.SecretBackendRole(
+                f"aws-role-{role.name}",
+                backend=backend.path,
+                name=role.name,
+                credential_type=role.credential_type,
+                opts=child(parent, backend),
+                **extra,
+            )
+        )
+    if aws.rotate_root:
+        vault.generic.Endpoint(
+            "aws-rotate-root",
+            path=pulumi.Output.concat(backend.path, "/config/rotate-root"),
+            data_json=json.dumps({}),
+            disable_read=True,
+            disable_delete=True,
+            opts=child(parent, backend, *roles),
+        )
+    return backend
