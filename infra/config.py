@@ -157,6 +157,9 @@ class ResourcesConfig(Strict):
     memory_limit: str = Field("1Gi", description="Memory limit of each Vault pod.")
     storage: str = Field("10Gi", description="Raft data volume size per pod.")
     storage_class: str = Field("premium-rwo", description="StorageClass of the Raft data volumes.")
+    audit_storage: str = Field(
+        "10Gi", description="Volume per pod for file audit devices under /vault/audit (stdout needs none)."
+    )
 
 
 class ClusterConfig(Strict):
@@ -202,6 +205,10 @@ class SnapshotConfig(Strict):
     schedule: str = Field("0 */6 * * *", description="Cron schedule of the Raft snapshot job (UTC).")
     retention_days: int = Field(30, ge=1, le=3650, description="Days snapshots are kept in the bucket.")
     bucket: str = Field(description="GCS bucket (globally unique name) receiving snapshots.")
+    uploader_image: str = Field(
+        "gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim",
+        description="Pinned image with `gcloud` that uploads the snapshot to the bucket (Workload Identity).",
+    )
 
 
 # --------------------------------------------------------------------------- Vault configuration
@@ -502,6 +509,11 @@ class StackConfig(Strict):
             raise ValueError(f"kms.protection_level={self.kms.protection_level!r}: prod must be HSM")
         if cluster.server == "openbao" and self.aws is not None:
             raise ValueError("aws: OpenBao has no AWS secrets engine; remove it for cluster.server=openbao")
+        if env != "local" and cluster.server != "vault":
+            raise ValueError(
+                f"cluster.server={cluster.server!r}: {env} auto-unseals with Cloud KMS, whose `gcpckms` "
+                "seal OpenBao 2.7 does not build in; use server: vault"
+            )
         self._check_catalog()
         return self
 
