@@ -1,0 +1,128 @@
+"""The 3 OpenBao Raft nodes on 127.0.0.1: server HCL from the cluster layer's renderer, one process each.
+
+Only the seal (transit, pointing at the KMS stand-in) and the addresses differ from GKE; everything else
+(TLS minimum, `performance_multiplier`, telemetry, declarative audit, lease TTLs) comes from the same
+stack config through the same `render_server_hcl`.
+"""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.cluster.server_hcl import RetryJoin, ServerSpec, TransitSeal, render_server_hcl
+from infra.config import StackConfig
+from infra.local import processes
+from infra.local.kms import Kms, bao_binary
+from infra.local.pki import NodePki
+from infra.local.ports import LOOPBACK, wait_listening
+from infra.local.state import State
+
+
+@dataclass(frozen=True)
+class NodeAddress:
+    index: int
+    api_port: int
+    cluster_port: int
+
+    @property
+    def name(self) -> str:
+        return f"node-{self.index}"
+
+    @property
+    def api_addr(self) -> str:
+        return f"https://{LOOPBACK}:{self.api_port}"
+
+    @property
+    def cluster_addr(self) -> str:
+        return f"https://{LOOPBACK}:{self.cluster_port}"
+
+
+def config_path(state: State, index: int) -> Path:
+    return state.node_dir(index) / "server.hcl"
+
+
+def render_node(
+    cfg: StackConfig, state: State, pki: NodePki, kms: Kms, nodes: list[NodeAddress], index: int
+) -> str:
+    me = nodes[index]
+    spec = ServerSpec(
+        flavour=cfg.cluster.server,
+        seal=TransitSeal(
+            address=kms.address,
+            key_name=kms.key_name,
+            mount_path=kms.mount_path,
+            tls_ca_file=str(kms.ca_cert),
+        ),
+        raft_path=str(state.node_dir(index) / "raft"),
+        listener_address=f"{LOOPBACK}:{me.api_port}",
+        cluster_listener_address=f"{LOOPBACK}:{me.cluster_port}",
+        tls_cert_file=str(pki.cert),
+        tls_key_file=str(pki.key),
+        tls_min_version=cfg.cluster.tls.min_version,
+        tls_cipher_suites=tuple(cfg.cluster.tls.cipher_suites),
+        # Every node lists the others: whichever is leader, a restarted or wiped node finds it.
+        retry_join=[
+            RetryJoin(
+                leader_api_addr=other.api_addr,
+                leader_ca_cert_file=str(pki.ca_cert),
+                leader_tls_servername="localhost",
+            )
+            for other in nodes
+            if other.index != index
+        ],
+        performance_multiplier=cfg.cluster.performance_multiplier,
+        api_addr=me.api_addr,
+        cluster_addr=me.cluster_addr,
+        node_id=me.name,
+        prometheus_retention_seconds=cfg.cluster.telemetry.prometheus_retention,
+        unauthenticated_metrics=cfg.cluster.telemetry.unauthenticated_metrics,
+        log_level=cfg.cluster.log_level,
+        default_lease_ttl_seconds=cfg.vault.default_lease_ttl,
+        max_lease_ttl_seconds=cfg.vault.max_lease_ttl,
+        # Relative audit paths resolve against each node's working directory (its own folder), so the
+        # stanzas stay byte-identical on every node, as OpenBao requires (FACTS).
+        audit=tuple(cfg.vault.audit),
+    )
+    return render_server_hcl(spec)
+
+
+def start_node(
+    cfg: StackConfig,
+    state: State,
+    pki: NodePki,
+    kms: Kms,
+    nodes: list[NodeAddress],
+    index: int,
+    seal_token: str,
+) -> processes.Managed:
+    """Write the node's HCL and start it (a no-op when it already runs)."""
+    me = nodes[index]
+    existing = processes.running(state, me.name)
+    if existing:
+        return existing
+    folder = state.node_dir(index)
+    (folder / "raft").mkdir(parents=True, exist_ok=True)
+    path = config_path(state, index)
+    path.write_text(render_node(cfg, state, pki, kms, nodes, index))
+    proc = processes.start(
+        state,
+        me.name,
+        [bao_binary(), "server", f"-config={path}"],
+        # The seal token reaches the server only through its environment, never the HCL.
+        env=processes.clean_env({"BAO_TOKEN": seal_token, "VAULT_TOKEN": seal_token}),
+        cwd=folder,
+        marker=str(path),
+    )
+    wait_listening(me.api_port, proc.pid)
+    return proc
+
+
+def stop_node(state: State, index: int, sig: int = signal.SIGTERM) -> bool:
+    return processes.stop(state, f"node-{index}", sig)
+
+
+def addresses(ports: list[int]) -> list[NodeAddress]:
+    """Nodes from a flat list [api0, cluster0, api1, cluster1, ...]."""
+    return [NodeAddress(i, ports[2 * i], ports[2 * i + 1]) for i in range(len(ports) // 2)]
