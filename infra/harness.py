@@ -87,8 +87,20 @@ def _merge(base: Any, override: Any) -> Any:
     return copy.deepcopy(override)
 
 
-def stack_file(stack: str) -> Path:
+def stack_file(stack: str | Path) -> Path:
+    """`prod` -> the repo's Pulumi.prod.yaml; a path to a `Pulumi.<name>.yaml` file is taken as is."""
+    if isinstance(stack, Path) or str(stack).endswith((".yaml", ".yml")):
+        return Path(stack)
     return REPO_ROOT / f"Pulumi.{stack}.yaml"
+
+
+def stack_name(stack: str | Path) -> str:
+    name = stack_file(stack).name
+    return (
+        name.removeprefix("Pulumi.").rsplit(".", 1)[0]
+        if name.startswith("Pulumi.")
+        else name.rsplit(".", 1)[0]
+    )
 
 
 def read_stack_config(stack: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -97,7 +109,7 @@ def read_stack_config(stack: str | Path, overrides: Mapping[str, Any] | None = N
     `overrides` deep-merge over it (dicts merge, anything else replaces): the local environment passes
     what it generated at run time, tests pass bad values.
     """
-    path = stack if isinstance(stack, Path) else stack_file(stack)
+    path = stack_file(stack)
     if not path.is_file():
         raise FileNotFoundError(f"no stack file {path.name} (stacks: prod, staging, local)")
     document = yaml.safe_load(path.read_text()) or {}
@@ -140,22 +152,27 @@ class _Monitor(pulumi_mocks.MockMonitor):
 
 
 def run_program(
-    stack: str,
+    stack: str | Path,
     overrides: Mapping[str, Any] | None = None,
     hook: ResourceHook | None = None,
     *,
     preview: bool = False,
-    raw_config: Mapping[str, Any] | None = None,
+    sink: list[DeclaredResource] | None = None,
 ) -> list[DeclaredResource]:
-    """Run `infra.program.main` for a stack under mocks; return every declared resource in order.
+    """Run `infra.program.main` for a stack (name or stack file) under mocks; return what it declared.
 
-    Raises `infra.config.ConfigError` on bad stack config before anything is declared.
+    Raises `infra.config.ConfigError` on bad stack config before anything is declared. `sink`, when
+    given, receives the declarations as they happen (so a caller can see them even after a failure).
     """
     from infra import program
 
-    raw = dict(raw_config) if raw_config is not None else read_stack_config(stack, overrides)
+    raw = read_stack_config(stack, overrides)
     mocks = _RecordingMocks(hook)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=_Monitor(mocks))
+    if sink is not None:
+        mocks.declared = sink
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=stack_name(stack), preview=preview, monitor=_Monitor(mocks)
+    )
     pulumi.runtime.set_all_config(
         {
             f"{PROJECT}:{key}": json.dumps(value) if not isinstance(value, str) else value
