@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policies.rules.catalog import ACL_RULE_IDS, RULE_IDS, RULES_BY_ID, Scope
+from policies.rules.catalog import RULE_IDS, RULES_BY_ID, Scope
 
 _MARKER = re.compile(r"^\s*#\s*lint:exempt\b(?P<rest>.*)$")
 _BODY = re.compile(r"^\s*(?P<rule>[^\s:]+)?\s*(?:reason\s*:\s*(?P<reason>.*))?$")
@@ -56,7 +56,3 @@ def read_exemptions(text: str) -> tuple[dict[str, Exemption], list[ExemptionProb
             continue
         valid[rule_id] = Exemption(rule_id, reason, number)
     return valid, problems
-
-
-def is_exemptable_in_policy(rule_id: str) -> bool:
-    return rule_id in ACL_RULE_IDS
