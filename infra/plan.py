@@ -65,7 +65,10 @@ def plan(stack: str, out: TextIO, err: TextIO) -> int:
         f"\npolicy findings: {len(violations)} violation(s), {len(findings) - len(violations)} exempted",
         file=out,
     )
-    for finding in findings:
-        status = f"exempted: {finding.reason}" if finding.exempted else finding.message
-        print(f"  {finding.subject}: {finding.rule_id}: {status}", file=out)
+    for finding in violations:
+        print(f"  {finding.subject}: {finding.rule_id}: {finding.message}", file=out)
+    # One line per exemption, not per path it covers: the reason is what a reviewer reads.
+    exempted = Counter((f.subject, f.rule_id, f.reason) for f in findings if f.exempted)
+    for (subject, rule_id, reason), count in sorted(exempted.items()):
+        print(f"  {subject}: {rule_id}: exempted ({count} path(s)): {reason}", file=out)
     return 1 if violations else 0

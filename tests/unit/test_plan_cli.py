@@ -1,0 +1,83 @@
+"""`vaultctl plan` as operators and CI call it: exit codes, output, no plaintext secrets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infra.cli import main
+from infra.harness import stack_file
+from tests.conftest import STACKS
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_plan_lists_the_vault_layer_and_exits_0(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--stack", stack]) == 0
+    out = capsys.readouterr().out
+    for type_token in (
+        "vault:index/policy:Policy",
+        "vault:kubernetes/authBackendRole:AuthBackendRole",
+        "vault:jwt/authBackendRole:AuthBackendRole",
+        "vault:database/secretBackendRole:SecretBackendRole",
+        "vault:transit/secretBackendKey:SecretBackendKey",
+        "vault:index/quotaRateLimit:QuotaRateLimit",
+    ):
+        assert f"+ {type_token}" in out
+    assert "policy findings: 0 violation(s)" in out
+    assert "placeholder-for-encrypted-value" not in out  # secure: values never shown, even as placeholders
+    assert "[secret]" in out
+
+
+def _bad_stack(tmp_path: Path, stack: str, edit: dict) -> Path:
+    document = yaml.safe_load(stack_file(stack).read_text())
+    for key, value in edit.items():
+        document["config"][f"vault-platform:{key}"] = value
+    path = tmp_path / f"Pulumi.{stack}.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def test_plan_of_a_bad_stack_file_exits_1_naming_the_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cluster = yaml.safe_load(stack_file("prod").read_text())["config"]["vault-platform:cluster"]
+    path = _bad_stack(tmp_path, "prod", {"cluster": {**cluster, "nodes": 4}})
+    assert main(["plan", "--stack", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "cluster.nodes=4: must be odd and >= 3 (prod: 5)" in captured.err
+    assert "+ vault:" not in captured.out
+
+
+def test_plan_exits_1_on_an_unexempted_policy_violation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Valid config, over-broad grant: raising the token cap lets a service mint week-long tokens.
+    document = yaml.safe_load(stack_file("local").read_text())["config"]
+    vault_cfg = {**document["vault-platform:vault"], "max_token_ttl": "720h"}
+    services = document["vault-platform:services"]
+    services[0] = {**services[0], "token_max_ttl": "168h"}
+    path = _bad_stack(tmp_path, "local", {"vault": vault_cfg, "services": services})
+    assert main(["plan", "--stack", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "policy findings: 1 violation(s)" in out
+    assert "auth-kubernetes-role-ai-gateway: VP-" in out
+
+
+def test_unknown_stack_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--stack", "qa"]) == 2
+    assert "no stack file Pulumi.qa.yaml" in capsys.readouterr().err
+
+
+def test_vaultctl_console_script_runs() -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("vaultctl")), "plan", "--stack", "local"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "resources in stack local" in result.stdout
