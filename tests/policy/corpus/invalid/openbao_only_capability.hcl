@@ -1,0 +1,3 @@
+path "kv/metadata/app-a/*" {
+  capabilities = ["scan"]
+}

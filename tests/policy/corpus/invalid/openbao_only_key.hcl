@@ -1,0 +1,4 @@
+path "kv/metadata/app-a/*" {
+  capabilities = ["list"]
+  pagination_limit = 10
+}

@@ -1,0 +1,6 @@
+path "kv/data/app-a/*" {
+  capabilities = ["update"]
+  allowed_parameters = {
+    "data" = "x"
+  }
+}

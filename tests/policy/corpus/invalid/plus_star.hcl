@@ -1,0 +1,3 @@
+path "kv/data/+*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,3 @@
+path "kv/data" "app-a" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,3 @@
+path "kv/data/{{identity.entity.id/*" {
+  capabilities = ["read"]
+}

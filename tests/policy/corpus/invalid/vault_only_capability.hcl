@@ -1,0 +1,3 @@
+path "sys/events/subscribe/*" {
+  capabilities = ["subscribe"]
+}

@@ -1,0 +1,4 @@
+path "kv/data/app-a/*" {
+  capabilities = ["read"]
+  min_wrapping_ttl = "soon"
+}

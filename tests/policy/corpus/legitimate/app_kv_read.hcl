@@ -1,0 +1,7 @@
+path "kv/data/app-a/*" {
+  capabilities = ["read"]
+}
+
+path "kv/metadata/app-a/*" {
+  capabilities = ["list", "read"]
+}

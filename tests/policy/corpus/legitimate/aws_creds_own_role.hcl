@@ -1,0 +1,7 @@
+path "aws/creds/app-a" {
+  capabilities = ["read"]
+}
+
+path "aws/sts/app-a" {
+  capabilities = ["update"]
+}

@@ -1,0 +1,3 @@
+path "cubbyhole/*" {
+  capabilities = ["create", "read", "update", "delete", "list"]
+}

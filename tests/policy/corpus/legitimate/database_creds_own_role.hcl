@@ -1,0 +1,3 @@
+path "database/creds/app-a-readonly" {
+  capabilities = ["read"]
+}

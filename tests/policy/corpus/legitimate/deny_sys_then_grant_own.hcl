@@ -1,0 +1,7 @@
+path "sys/*" {
+  capabilities = ["deny"]
+}
+
+path "kv/data/app-a/*" {
+  capabilities = ["read"]
+}

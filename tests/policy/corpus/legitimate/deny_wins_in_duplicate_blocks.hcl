@@ -1,0 +1,7 @@
+path "kv/data/*" {
+  capabilities = ["read"]
+}
+
+path "kv/data/*" {
+  capabilities = ["deny"]
+}

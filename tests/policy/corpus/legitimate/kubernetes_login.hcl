@@ -1,0 +1,3 @@
+path "auth/kubernetes/login" {
+  capabilities = ["update"]
+}

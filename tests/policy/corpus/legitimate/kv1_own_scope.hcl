@@ -1,0 +1,3 @@
+path "secret/app-a/*" {
+  policy = "read"
+}

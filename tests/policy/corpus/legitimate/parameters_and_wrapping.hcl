@@ -1,0 +1,13 @@
+path "kv/data/app-a/config" {
+  capabilities = ["create", "update"]
+  allowed_parameters = {
+    "data" = []
+    "options" = []
+  }
+  denied_parameters = {
+    "version" = []
+  }
+  required_parameters = ["data"]
+  min_wrapping_ttl = "1m"
+  max_wrapping_ttl = "1h"
+}

@@ -1,0 +1,3 @@
+path "pki_int/issue/app-a" {
+  capabilities = ["update"]
+}

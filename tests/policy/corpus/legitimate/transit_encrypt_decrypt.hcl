@@ -1,0 +1,11 @@
+path "transit/encrypt/app-a" {
+  capabilities = ["update"]
+}
+
+path "transit/decrypt/app-a" {
+  capabilities = ["update"]
+}
+
+path "transit/keys/app-a" {
+  capabilities = ["read"]
+}

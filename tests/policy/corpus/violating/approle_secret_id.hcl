@@ -1,0 +1,4 @@
+# expect: VP-ACL-005
+path "auth/approle/role/app-a/secret-id" {
+  capabilities = ["update"]
+}

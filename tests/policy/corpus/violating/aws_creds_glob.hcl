@@ -1,0 +1,4 @@
+# expect: VP-ACL-008
+path "aws/creds/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-001
+path "+/*" {
+  capabilities = ["update"]
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-009
+path "database/config/postgres" {
+  capabilities = ["update"]
+}

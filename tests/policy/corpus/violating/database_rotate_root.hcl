@@ -1,0 +1,4 @@
+# expect: VP-ACL-009
+path "database/rotate-root/postgres" {
+  capabilities = ["update"]
+}

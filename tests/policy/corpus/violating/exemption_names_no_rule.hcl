@@ -1,0 +1,5 @@
+# expect: VP-EXEMPT-002
+# lint:exempt reason: forgot the ID
+path "kv/data/app-a/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,5 @@
+# expect: VP-EXEMPT-002
+# lint:exempt VP-ACL-404 reason: typo in the ID
+path "kv/data/app-a/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-006
+path "identity/entity-alias" {
+  capabilities = ["create"]
+}

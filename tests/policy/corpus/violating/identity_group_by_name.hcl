@@ -1,0 +1,4 @@
+# expect: VP-ACL-006
+path "identity/group/name/admins" {
+  capabilities = ["update"]
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-011
+path "kv/destroy/app-a/*" {
+  capabilities = ["update"]
+}

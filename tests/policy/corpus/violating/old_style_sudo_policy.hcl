@@ -1,0 +1,4 @@
+# expect: VP-ACL-002
+path "secret/app-a/*" {
+  policy = "sudo"
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-009
+path "pki_int/intermediate/set-signed" {
+  capabilities = ["update"]
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-009
+path "pki/root/generate/internal" {
+  capabilities = ["update"]
+}

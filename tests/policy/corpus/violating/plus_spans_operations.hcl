@@ -1,0 +1,4 @@
+# expect: VP-ACL-008
+path "kv/+/app-a/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-008
+path "kv/data/+/config" {
+  capabilities = ["read"]
+}

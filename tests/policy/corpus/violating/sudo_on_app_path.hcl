@@ -1,0 +1,4 @@
+# expect: VP-ACL-002
+path "kv/data/app-a/*" {
+  capabilities = ["read", "sudo"]
+}

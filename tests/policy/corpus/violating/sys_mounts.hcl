@@ -1,0 +1,4 @@
+# expect: VP-ACL-003
+path "sys/mounts/*" {
+  capabilities = ["create", "update"]
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-003
+path "sys/raw/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-003
+path "sys/leases/revoke-prefix/database/creds" {
+  capabilities = ["update"]
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-004
+path "auth/token/create" {
+  capabilities = ["update"]
+}

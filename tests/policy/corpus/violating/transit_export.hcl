@@ -1,0 +1,4 @@
+# expect: VP-ACL-010
+path "transit/export/encryption-key/app-a" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,4 @@
+# expect: VP-ACL-010
+path "transit/restore/app-a" {
+  capabilities = ["update"]
+}

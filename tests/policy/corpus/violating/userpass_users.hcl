@@ -1,0 +1,4 @@
+# expect: VP-ACL-005
+path "auth/userpass/users/*" {
+  capabilities = ["create"]
+}
