@@ -1,0 +1,63 @@
+"""The off-cluster Raft snapshot bucket: private, versioned, expiring after the retention period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from infra.config import StackConfig
+
+
+@dataclass(frozen=True)
+class SnapshotBucket:
+    bucket: gcp.storage.Bucket
+    writer: gcp.storage.BucketIAMMember
+
+
+def lifecycle_rules(retention_days: int) -> list[gcp.storage.BucketLifecycleRuleArgs]:
+    delete = gcp.storage.BucketLifecycleRuleActionArgs(type="Delete")
+    return [
+        gcp.storage.BucketLifecycleRuleArgs(
+            action=delete, condition=gcp.storage.BucketLifecycleRuleConditionArgs(age=retention_days)
+        ),
+        # Versioning keeps an overwritten or deleted snapshot recoverable, but not forever.
+        gcp.storage.BucketLifecycleRuleArgs(
+            action=delete,
+            condition=gcp.storage.BucketLifecycleRuleConditionArgs(
+                days_since_noncurrent_time=retention_days, with_state="ARCHIVED"
+            ),
+        ),
+    ]
+
+
+def create_snapshot_bucket(
+    cfg: StackConfig, snapshot_gsa_email: str, opts: pulumi.ResourceOptions
+) -> SnapshotBucket:
+    assert cfg.gcp is not None and cfg.snapshots is not None
+    bucket = gcp.storage.Bucket(
+        "snapshots",
+        project=cfg.gcp.project,
+        name=cfg.snapshots.bucket,
+        location=cfg.gcp.region,
+        storage_class="STANDARD",
+        uniform_bucket_level_access=True,
+        public_access_prevention="enforced",
+        versioning=gcp.storage.BucketVersioningArgs(enabled=True),
+        lifecycle_rules=lifecycle_rules(cfg.snapshots.retention_days),
+        force_destroy=False,
+        labels={"environment": cfg.environment, "purpose": "vault-raft-snapshots"},
+        # A snapshot is the disaster-recovery copy of every secret: never deleted by a preview mistake.
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True)),
+    )
+    # objectCreator only: the job can add snapshots but neither read, overwrite nor delete them, so a
+    # compromised job cannot exfiltrate or destroy the backups.
+    writer = gcp.storage.BucketIAMMember(
+        "snapshots-writer",
+        bucket=bucket.name,
+        role="roles/storage.objectCreator",
+        member=f"serviceAccount:{snapshot_gsa_email}",
+        opts=opts,
+    )
+    return SnapshotBucket(bucket, writer)

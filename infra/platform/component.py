@@ -1,0 +1,50 @@
+"""`GcpPlatform`: everything the Vault cluster needs from Google Cloud, as one component."""
+
+from __future__ import annotations
+
+import pulumi
+
+from infra.config import StackConfig
+from infra.platform.apis import enable_apis
+from infra.platform.bucket import create_snapshot_bucket
+from infra.platform.gke import create_gke
+from infra.platform.identity import snapshot_identity, vault_identity
+from infra.platform.kms import create_unseal_key
+from infra.platform.network import create_network
+
+
+class GcpPlatform(pulumi.ComponentResource):
+    """Network + private GKE, the auto-unseal KMS key (key-scoped IAM), Workload Identity service
+    accounts and the snapshot bucket for one stack."""
+
+    def __init__(self, name: str, cfg: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("vault-platform:platform:GcpPlatform", name, None, opts)
+        if cfg.gcp is None or cfg.kms is None or cfg.snapshots is None:
+            raise ValueError(f"GcpPlatform needs gcp, kms and snapshots config ({cfg.environment} stack)")
+        apis = enable_apis(cfg, self)
+        child = pulumi.ResourceOptions(parent=self, depends_on=apis)
+
+        self.network = create_network(cfg, child)
+        self.gke = create_gke(cfg, self.network, child)
+        self.vault_identity = vault_identity(cfg, child)
+        self.snapshot_identity = snapshot_identity(cfg, child)
+        self.unseal_key = create_unseal_key(cfg, self.vault_identity.email, child)
+        self.snapshot_bucket = create_snapshot_bucket(cfg, self.snapshot_identity.email, child)
+
+        # No credential inside: the exec plugin fetches a short-lived token per call.
+        self.kubeconfig: pulumi.Output[str] = self.gke.kubeconfig
+        self.kms_key_id: pulumi.Output[str] = self.unseal_key.crypto_key.id
+        self.bucket_name: pulumi.Output[str] = self.snapshot_bucket.bucket.name
+        # What must exist before Vault pods start, or their first unseal attempt is denied.
+        self.vault_dependencies: list[pulumi.Resource] = [
+            self.vault_identity.binding,
+            self.unseal_key.grant,
+            self.gke.node_pool,
+        ]
+        self.snapshot_dependencies: list[pulumi.Resource] = [
+            self.snapshot_identity.binding,
+            self.snapshot_bucket.writer,
+        ]
+        self.register_outputs(
+            {"kmsKeyId": self.kms_key_id, "bucket": self.bucket_name, "cluster": self.gke.cluster.name}
+        )
