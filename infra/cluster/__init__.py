@@ -1,0 +1,1 @@
+"""Kubernetes + Vault server layer: TLS, server HCL, StatefulSet, Services, policies, telemetry, snapshots."""
