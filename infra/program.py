@@ -5,13 +5,22 @@ from __future__ import annotations
 import pulumi
 import pulumi_vault as vault
 
+from infra.cluster.component import VaultCluster
 from infra.config import load_stack_config
+from infra.platform import GcpPlatform
 from infra.vault import VaultConfiguration
 
 
 def main() -> None:
     cfg = load_stack_config()  # bad input stops here, before any resource is declared
     pulumi.export("environment", cfg.environment)
+
+    if cfg.environment != "local":  # the local stack's cluster is OpenBao processes (infra/local)
+        platform = GcpPlatform("platform", cfg)
+        cluster = VaultCluster("cluster", cfg, platform)
+        pulumi.export("ca_certificate", cluster.ca_certificate)
+        pulumi.export("kms_key_id", platform.kms_key_id)
+        pulumi.export("snapshot_bucket", platform.bucket_name)
 
     if cfg.vault.configure:
         # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
