@@ -30,7 +30,9 @@ def violating() -> list[CorpusFile]:
     for path in _policy_files("violating"):
         sidecar = path.with_suffix(".expect")
         match = _EXPECT.search(path.read_text(encoding="utf-8"))
-        ids = sidecar.read_text(encoding="utf-8") if sidecar.exists() else (match.group("ids") if match else "")
+        ids = (
+            sidecar.read_text(encoding="utf-8") if sidecar.exists() else (match.group("ids") if match else "")
+        )
         files.append(CorpusFile(path, frozenset(ids.split())))
     return files
 
