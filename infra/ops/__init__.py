@@ -1,0 +1,1 @@
+"""Operator actions against a running Vault/OpenBao (VAULT_ADDR): init, snapshots, verify."""
