@@ -59,11 +59,3 @@ def lint_cli(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
     if invalid:
         return EXIT_INVALID
     return EXIT_VIOLATIONS if violations else EXIT_CLEAN
-
-
-def main() -> None:
-    sys.exit(lint_cli(sys.argv[1:]))
-
-
-if __name__ == "__main__":
-    main()

@@ -79,7 +79,7 @@ def test_no_arguments_is_a_usage_error() -> None:
 
 def test_module_entry_point_runs_from_a_shell(write) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "policies.rules.cli", str(write("broad.hcl", BROAD))],
+        [sys.executable, "-m", "policies.rules", str(write("broad.hcl", BROAD))],
         capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parents[2],
     )  # fmt: skip
     assert result.returncode == 1 and "VP-ACL-008" in result.stdout
