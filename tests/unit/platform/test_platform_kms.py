@@ -1,0 +1,55 @@
+"""The auto-unseal key and its IAM: HSM in prod, rotation, a 3-permission custom role bound on the key only."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.harness import unwrap
+from infra.platform.kms import UNSEAL_PERMISSIONS, UNSEAL_ROLE_ID
+
+KEY = "gcp:kms/cryptoKey:CryptoKey"
+
+
+@pytest.mark.parametrize(("stack", "level"), [("prod", "HSM"), ("staging", "SOFTWARE")])
+def test_key_protection_level_and_rotation_follow_the_stack(program, one, config, stack, level):
+    key = one(program(stack), KEY).inputs
+    assert key["versionTemplate"]["protectionLevel"] == level
+    assert key["purpose"] == "ENCRYPT_DECRYPT"
+    assert key["rotationPeriod"] == f"{config(stack).kms.rotation_period}s"
+    assert key["name"] == config(stack).kms.crypto_key
+
+
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_key_ring_and_key_are_protected(program, stack):
+    program(stack)
+    assert program.protected[(stack, "unseal-key-ring")] is True
+    assert program.protected[(stack, "unseal-key")] is True
+    # and a resource without protect is recorded as unprotected (the check can fail)
+    assert program.protected[(stack, "unseal-role")] is False
+
+
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_custom_role_holds_exactly_the_three_unseal_permissions(program, one, stack):
+    role = one(program(stack), "gcp:projects/iAMCustomRole:IAMCustomRole").inputs
+    assert sorted(role["permissions"]) == sorted(UNSEAL_PERMISSIONS)
+    assert set(role["permissions"]) == {
+        "cloudkms.cryptoKeys.get",
+        "cloudkms.cryptoKeyVersions.useToEncrypt",
+        "cloudkms.cryptoKeyVersions.useToDecrypt",
+    }
+
+
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_kms_is_granted_only_on_the_key_to_the_vault_server_account(program, one, config, stack):
+    resources = program(stack)
+    project = config(stack).gcp.project
+    grant = one(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").inputs
+    assert grant["cryptoKeyId"] == "unseal-key-id"  # the mock id of the crypto key, not the ring
+    assert grant["role"] == f"projects/{project}/roles/{UNSEAL_ROLE_ID}"
+    assert grant["member"] == f"serviceAccount:vault-server@{project}.iam.gserviceaccount.com"
+    # Nothing grants KMS at key-ring or project scope, and no binding uses a predefined KMS role.
+    kms_scoped = [r.type for r in resources if r.type.startswith("gcp:kms/keyRingIAM")]
+    assert kms_scoped == []
+    for r in resources:
+        if r.type.startswith("gcp:projects/iAM") and r.type != "gcp:projects/iAMCustomRole:IAMCustomRole":
+            assert "cloudkms" not in str(unwrap(r.inputs.get("role", ""))), r.name
