@@ -30,7 +30,7 @@ class VaultCluster(pulumi.ComponentResource):
         self.provider = k8s.Provider(
             "gke",
             kubeconfig=platform.kubeconfig,
-            # Objects carry their namespace explicitly; never fall back to `default`.
+            # Field ownership is tracked server-side, so out-of-band kubectl edits surface as conflicts.
             enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[platform.gke.node_pool]),
         )
