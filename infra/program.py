@@ -14,6 +14,7 @@ from infra.vault import VaultConfiguration
 def main() -> None:
     cfg = load_stack_config()  # bad input stops here, before any resource is declared
     pulumi.export("environment", cfg.environment)
+    pulumi.export("vault_address", cfg.vault.address)
 
     if cfg.environment != "local":  # the local stack's cluster is OpenBao processes (infra/local)
         platform = GcpPlatform("platform", cfg)
@@ -26,5 +27,4 @@ def main() -> None:
         # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
         provider = vault.Provider("vault", address=cfg.vault.address, skip_tls_verify=False)
         configuration = VaultConfiguration("vault", cfg, pulumi.ResourceOptions(providers=[provider]))
-        pulumi.export("vault_address", cfg.vault.address)
         pulumi.export("vault_policies", configuration.policy_names)

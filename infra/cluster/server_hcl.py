@@ -131,9 +131,12 @@ def render_server_hcl(spec: ServerSpec) -> str:
     for key, value in (("api_addr", spec.api_addr), ("cluster_addr", spec.cluster_addr)):
         if value:
             lines.append(f"{key} = {_q(value)}")
+    lines.append(f"ui = {str(spec.ui).lower()}")
+    if spec.flavour == "vault":
+        # OpenBao 2.x dropped mlock and warns on the key; Vault on Kubernetes disables it because
+        # swap is off on GKE nodes and mlock would need IPC_LOCK.
+        lines.append(f"disable_mlock = {str(spec.disable_mlock).lower()}")
     lines += [
-        f"ui = {str(spec.ui).lower()}",
-        f"disable_mlock = {str(spec.disable_mlock).lower()}",
         f"log_level = {_q(spec.log_level)}",
         'log_format = "json"',
         f'default_lease_ttl = "{spec.default_lease_ttl_seconds}s"',
