@@ -278,3 +278,13 @@ def destroy_cluster(state: State) -> None:
     shutil.rmtree(state.root / "nodes", ignore_errors=True)
     state.init_file.unlink(missing_ok=True)
     state.root_token_file.unlink(missing_ok=True)
+
+
+def start_node(env: Environment, index: int) -> None:
+    """(Re)start one node with the same config; it auto-unseals through the KMS stand-in."""
+    nodes.start_node(env.cfg, env.state, env.pki, env.kms, env.nodes, index, kms.seal_token(env.state))
+
+
+def start_kms(env: Environment) -> None:
+    ports = env.state.read_env()["ports"]
+    kms.start(env.state, ports["kms_api"], ports["kms_cluster"], env.pki.cert, env.pki.key, env.ca_cert)
