@@ -1,0 +1,253 @@
+"""`vaultctl init --stack NAME (--recovery-pgp-keys F1,F2,... | --keys-dir DIR) [--for-restore FILE]`.
+
+Initializes a fresh cluster once. Auto-unseal (Cloud KMS / transit) means recovery keys, not unseal
+keys: `--recovery-shares` (5) with `--recovery-threshold` (3). Staging and prod must encrypt every
+share to its holder's PGP key (`--recovery-pgp-keys`, one public key file per share, as
+`vault operator init -recovery-pgp-keys`); only the `local` stack may write plaintext shares, 0600,
+under `--keys-dir`.
+
+Then, with the root token and nothing else: enable the JWT auth method at `github_oidc.path` (not
+enabled by default on OpenBao nor Vault), write its issuer config, the `deployer` and `token-self`
+policies rendered from policies/acl, and the `deployer` JWT role exactly as the Vault layer declares
+it, then revoke the root token. From there on CI logs in as `deployer` and `pulumi up` does the rest.
+The root token is never printed nor written, except with `--for-restore FILE`: disaster recovery
+needs one token to send `snapshot restore --force`, and that token dies with the restore (the
+snapshot's token store replaces this cluster's).
+
+Idempotent: on an initialized cluster it says so and exits 0 without changing anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import hvac
+import requests
+
+from infra.config import ConfigError, StackConfig, parse_stack_config
+from infra.harness import read_stack_config
+from infra.local.state import write_private
+from infra.ops.snapshot import from_env
+from infra.vault import acl
+from infra.vault.jwt_auth import bound_claims
+
+ARMOR = re.compile(
+    r"-----BEGIN PGP PUBLIC KEY BLOCK-----\s*(?:[A-Za-z-]+: .*\n)*\s*(?P<body>[A-Za-z0-9+/=\s]+?)"
+    r"\s*(?:=[A-Za-z0-9+/]{4}\s*)?-----END PGP PUBLIC KEY BLOCK-----"
+)
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """The writes `init` makes with the root token, as (path, payload) pairs: pure, unit-tested."""
+
+    jwt_path: str
+    jwt_config: dict[str, Any]
+    policies: dict[str, str]
+    role_path: str
+    role: dict[str, Any]
+
+
+def bootstrap_writes(cfg: StackConfig, extra_pubkeys: list[str] | None = None) -> Bootstrap:
+    gh = cfg.github_oidc
+    config: dict[str, Any] = {}
+    if gh.bound_issuer:
+        config["bound_issuer"] = gh.bound_issuer
+    pubkeys = [*gh.validation_pubkeys, *(extra_pubkeys or [])]
+    if gh.oidc_discovery_url:
+        config["oidc_discovery_url"] = gh.oidc_discovery_url
+    elif pubkeys:
+        config["jwt_validation_pubkeys"] = pubkeys
+    else:
+        raise ConfigError(
+            "github_oidc: neither oidc_discovery_url nor validation_pubkeys is set; "
+            "pass --jwt-pubkey PEM_FILE (the local stack's issuer key is generated at run time)"
+        )
+    deployer = cfg.deployer
+    token_policies = [acl.DEPLOYER, acl.TOKEN_SELF]
+    # The same role `infra.vault.jwt_auth` declares, so the first `pulumi up` finds nothing to change.
+    role = {
+        "role_type": "jwt",
+        "bound_audiences": [gh.audience],
+        "bound_claims": bound_claims(deployer.repository, [], [deployer.environment]),
+        "bound_claims_type": "string",
+        "user_claim": "repository",
+        "token_ttl": deployer.token_ttl,
+        "token_max_ttl": deployer.token_ttl,
+        "token_policies": token_policies,
+        "token_no_default_policy": True,
+    }
+    policies = {
+        acl.DEPLOYER: acl.deployer_policy(cfg).text,
+        acl.TOKEN_SELF: acl.render_template(acl.TOKEN_SELF),
+    }
+    return Bootstrap(gh.path, config, policies, f"auth/{gh.path}/role/{acl.DEPLOYER}", role)
+
+
+def pgp_key_b64(path: Path) -> str:
+    """A public key file as `sys/init` wants it: base64 of the binary key (armored, binary or base64 in)."""
+    raw = path.read_bytes()
+    text = raw.decode("ascii", errors="ignore")
+    match = ARMOR.search(text)
+    if match:
+        return "".join(match.group("body").split())
+    if raw[:1] and raw[0] & 0x80:  # an OpenPGP packet header: binary key
+        return base64.b64encode(raw).decode()
+    candidate = "".join(text.split())
+    try:
+        base64.b64decode(candidate, validate=True)
+    except ValueError as err:
+        raise ValueError(f"{path}: not a PGP public key (armored, binary or base64)") from err
+    return candidate
+
+
+def _active(client: hvac.Client) -> bool:
+    status = client.sys.read_seal_status()
+    return bool(status.get("initialized")) and not status.get("sealed")
+
+
+def _wait(what: str, probe: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if probe():
+                return
+        except (hvac.exceptions.VaultError, requests.RequestException):
+            pass  # a node that is still electing answers 5xx or refuses connections
+        time.sleep(0.5)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def _write_shares(result: dict[str, Any], keys_dir: Path, encrypted: bool, threshold: int) -> list[Path]:
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    keys_dir.chmod(0o700)
+    shares = result.get("recovery_keys_b64") or []
+    if encrypted:
+        # Each file is one share, PGP-encrypted to its holder: `base64 -d FILE | gpg -d` by that holder.
+        written = []
+        for index, share in enumerate(shares, 1):
+            path = keys_dir / f"recovery-share-{index}.pgp.b64"
+            write_private(path, share + "\n")
+            written.append(path)
+        return written
+    path = keys_dir / "recovery-keys.json"
+    write_private(path, json.dumps({"recovery_keys_b64": shares, "threshold": threshold}, indent=2) + "\n")
+    return [path]
+
+
+def apply_bootstrap(client: hvac.Client, plan: Bootstrap) -> None:
+    enabled = client.sys.list_auth_methods()
+    enabled = enabled.get("data", enabled)
+    if f"{plan.jwt_path}/" not in enabled:
+        client.sys.enable_auth_method("jwt", path=plan.jwt_path, description="GitHub Actions OIDC")
+    client.adapter.post(f"/v1/auth/{plan.jwt_path}/config", json=plan.jwt_config)
+    for name, text in plan.policies.items():
+        client.sys.create_or_update_policy(name=name, policy=text)
+    client.adapter.post(f"/v1/{plan.role_path}", json=plan.role)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vaultctl init", description=__doc__.split("\n")[0])
+    parser.add_argument("--stack", required=True, help="prod, staging, local or a path to a stack file")
+    parser.add_argument("--recovery-shares", type=int, default=5)
+    parser.add_argument("--recovery-threshold", type=int, default=3)
+    parser.add_argument(
+        "--recovery-pgp-keys", help="comma-separated public key files, one per share (required off local)"
+    )
+    parser.add_argument(
+        "--keys-dir", type=Path, required=True, help="folder for the recovery shares (0700/0600)"
+    )
+    parser.add_argument(
+        "--jwt-pubkey", action="append", type=Path, default=[], help="PEM public key the JWT method trusts"
+    )
+    parser.add_argument(
+        "--for-restore",
+        type=Path,
+        metavar="TOKEN_FILE",
+        help="disaster recovery: skip the deployer setup, keep the root token in TOKEN_FILE (0600) for "
+        "`snapshot restore --force`, which invalidates it",
+    )
+    parser.add_argument("--timeout", type=float, default=120)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+
+    try:
+        cfg = parse_stack_config(read_stack_config(args.stack))
+        # A restore brings the deployer role back with the snapshot: nothing to plan then.
+        plan = None if args.for_restore else bootstrap_writes(cfg, [p.read_text() for p in args.jwt_pubkey])
+        pgp = (
+            [pgp_key_b64(Path(f)) for f in args.recovery_pgp_keys.split(",")]
+            if args.recovery_pgp_keys
+            else []
+        )
+    except (ConfigError, FileNotFoundError, ValueError) as err:
+        print(f"vaultctl init: {err}", file=sys.stderr)
+        return 2
+    if not pgp and cfg.environment != "local":
+        print(
+            f"vaultctl init: the {cfg.environment} stack needs --recovery-pgp-keys (one key per share): "
+            "plaintext recovery keys are for the local stack only",
+            file=sys.stderr,
+        )
+        return 2
+    if pgp and len(pgp) != args.recovery_shares:
+        print(
+            f"vaultctl init: {len(pgp)} PGP keys for {args.recovery_shares} shares: give one key per share",
+            file=sys.stderr,
+        )
+        return 2
+
+    try:
+        client = from_env()
+        if client.sys.is_initialized():
+            print(f"vaultctl init: {client.url} is already initialized; nothing changed")
+            return 0
+        result = client.sys.initialize(
+            recovery_shares=args.recovery_shares,
+            recovery_threshold=args.recovery_threshold,
+            recovery_pgp_keys=pgp or None,
+        )
+        written = _write_shares(result, args.keys_dir, bool(pgp), args.recovery_threshold)
+        print(
+            f"initialized {client.url}: {args.recovery_shares} recovery shares, threshold "
+            f"{args.recovery_threshold}, {'PGP-encrypted' if pgp else 'plaintext (local only)'}:"
+        )
+        for path in written:
+            print(f"  {path}")
+        client.token = result["root_token"]
+        _wait("the cluster to auto-unseal and elect a leader", lambda: _active(client), args.timeout)
+        if args.for_restore:
+            write_private(args.for_restore, result["root_token"])
+            print(f"root token kept in {args.for_restore} (0600) for `vaultctl snapshot restore --force`;")
+            print("the restore replaces this cluster's token store and so revokes it. Delete the file after.")
+            return 0
+        assert plan is not None
+        _wait("the active node to accept writes", lambda: client.auth.token.lookup_self(), args.timeout)
+        apply_bootstrap(client, plan)
+        print(
+            f"auth/{plan.jwt_path}: JWT method, policies {', '.join(plan.policies)}, role {acl.DEPLOYER} "
+            f"(repository {cfg.deployer.repository}, environment {cfg.deployer.environment})"
+        )
+        client.auth.token.revoke_self()
+        try:
+            client.auth.token.lookup_self()
+        except hvac.exceptions.Forbidden:
+            print("root token revoked")
+        else:
+            print("vaultctl init: the root token still answers after revoke-self", file=sys.stderr)
+            return 1
+        return 0
+    except (RuntimeError, TimeoutError, hvac.exceptions.VaultError, requests.RequestException) as err:
+        print(f"vaultctl init: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

