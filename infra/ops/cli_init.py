@@ -129,7 +129,10 @@ def _wait(what: str, probe: Any, timeout: float) -> None:
 def _write_shares(result: dict[str, Any], keys_dir: Path, encrypted: bool, threshold: int) -> list[Path]:
     keys_dir.mkdir(parents=True, exist_ok=True)
     keys_dir.chmod(0o700)
-    shares = result.get("recovery_keys_b64") or []
+    # `sys/init` answers `recovery_keys_base64` (and hex `recovery_keys`); never write an empty file.
+    shares = result.get("recovery_keys_base64") or result.get("recovery_keys_b64") or []
+    if not shares:
+        raise RuntimeError("sys/init returned no recovery keys; nothing was written")
     if encrypted:
         # Each file is one share, PGP-encrypted to its holder: `base64 -d FILE | gpg -d` by that holder.
         written = []
@@ -139,7 +142,7 @@ def _write_shares(result: dict[str, Any], keys_dir: Path, encrypted: bool, thres
             written.append(path)
         return written
     path = keys_dir / "recovery-keys.json"
-    write_private(path, json.dumps({"recovery_keys_b64": shares, "threshold": threshold}, indent=2) + "\n")
+    write_private(path, json.dumps({"recovery_keys_base64": shares, "threshold": threshold}, indent=2) + "\n")
     return [path]
 
 

@@ -9,6 +9,7 @@ Nothing is extracted to disk: members are hashed as streams, so a hostile archiv
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import tarfile
@@ -50,6 +51,11 @@ def verify_archive(path: Path) -> ArchiveInfo:
     sums_text: str | None = None
     meta: dict = {}
     try:
+        # Read the whole gzip stream first: its CRC-32 and length trailer are only checked at EOF,
+        # and the tar reader stops at the end-of-archive blocks without reaching it.
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
         with tarfile.open(path, "r:gz") as tar:
             for member in tar:
                 if not member.isfile():
@@ -68,7 +74,15 @@ def verify_archive(path: Path) -> ArchiveInfo:
                     sums_text = b"".join(chunks).decode()
                 elif member.name == "meta.json":
                     meta = json.loads(b"".join(chunks))
-    except (tarfile.TarError, OSError, EOFError, zlib.error, json.JSONDecodeError, UnicodeDecodeError) as err:
+    except (
+        tarfile.TarError,
+        OSError,
+        EOFError,
+        zlib.error,
+        gzip.BadGzipFile,
+        json.JSONDecodeError,
+        UnicodeDecodeError,
+    ) as err:
         raise SnapshotIntegrityError(f"{path}: not a readable snapshot archive ({err})") from err
     if sums_text is None:
         raise SnapshotIntegrityError(f"{path}: no {SUMS} in the archive")

@@ -12,7 +12,10 @@ reads back. The measured recovery time is printed (run with `-s` to see it).
 
 from __future__ import annotations
 
+import base64
+import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -205,6 +208,8 @@ def test_init_bootstraps_the_deployer_and_revokes_root(drill: Environment, vault
     assert "root_token" not in out and "hvs." not in out
     shares = keys / "recovery-keys.json"
     assert (shares.stat().st_mode & 0o777) == 0o600 and (keys.stat().st_mode & 0o777) == 0o700
+    written = json.loads(shares.read_text())
+    assert len(written["recovery_keys_base64"]) == 5 and written["threshold"] == 3
 
     # Idempotent: a second run changes nothing.
     assert cli_init.main(argv) == 0
@@ -224,3 +229,53 @@ def test_init_bootstraps_the_deployer_and_revokes_root(drill: Environment, vault
     wrong = github_token(key, drill, repository="acme/other", environment=drill.cfg.deployer.environment)
     with pytest.raises(hvac.exceptions.VaultError):
         unauth.auth.jwt.jwt_login(role="deployer", jwt=wrong, path=drill.cfg.github_oidc.path)
+
+
+@pytest.mark.skipif(shutil.which("gpg") is None, reason="no gpg to make the holders' keys")
+def test_init_encrypts_recovery_shares_to_pgp_keys(drill: Environment, vault_env, tmp_path: Path, capsys):
+    """The staging/prod path: each recovery share is readable only by its holder's private key."""
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    gpg = ["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
+    holders = ["holder-1@example.invalid", "holder-2@example.invalid"]
+    try:
+        keyfiles = []
+        for holder in holders:
+            subprocess.run(
+                [*gpg, "--quick-gen-key", holder, "rsa2048", "cert,encr", "never"],
+                check=True,
+                capture_output=True,
+            )
+            keyfile = tmp_path / f"{holder}.gpg"
+            keyfile.write_bytes(
+                subprocess.run([*gpg, "--export", holder], check=True, capture_output=True).stdout
+            )
+            keyfiles.append(str(keyfile))
+        environment.destroy_cluster(drill.state)
+        _new_cluster(drill)
+        vault_env(drill, None, node=0)
+        keys = tmp_path / "shares"
+        # The local stack may also take PGP keys; staging/prod must (test_init.py covers the refusal).
+        argv = [
+            "--stack",
+            "local",
+            "--keys-dir",
+            str(keys),
+            "--recovery-shares",
+            "2",
+            "--recovery-threshold",
+            "2",
+        ]
+        pubkey = tmp_path / "github-oidc.pem"
+        pubkey.write_text(jws.public_pem(jws.ensure_key(drill.github_key())))
+        argv += ["--recovery-pgp-keys", ",".join(keyfiles), "--jwt-pubkey", str(pubkey)]
+        assert cli_init.main(argv) == 0
+        assert "PGP-encrypted" in capsys.readouterr().out
+        for index in (1, 2):
+            share = keys / f"recovery-share-{index}.pgp.b64"
+            assert (share.stat().st_mode & 0o777) == 0o600
+            sealed = base64.b64decode(share.read_text())
+            clear = subprocess.run([*gpg, "--decrypt"], input=sealed, check=True, capture_output=True).stdout
+            assert clear and clear != sealed
+    finally:
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False, capture_output=True)
