@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import json
 import re
 import sys
@@ -166,7 +167,12 @@ def main(argv: list[str] | None = None) -> int:
         "--recovery-pgp-keys", help="comma-separated public key files, one per share (required off local)"
     )
     parser.add_argument(
-        "--keys-dir", type=Path, required=True, help="folder for the recovery shares (0700/0600)"
+        "--keys-dir", type=Path, help="folder for the recovery shares (0700/0600); required to initialize"
+    )
+    parser.add_argument(
+        "--print-plan",
+        action="store_true",
+        help="print the JWT config, policies and deployer role init would write (JSON, no secrets) and exit",
     )
     parser.add_argument(
         "--jwt-pubkey", action="append", type=Path, default=[], help="PEM public key the JWT method trusts"
@@ -192,6 +198,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     except (ConfigError, FileNotFoundError, ValueError) as err:
         print(f"vaultctl init: {err}", file=sys.stderr)
+        return 2
+    if args.print_plan:
+        # Break-glass uses this to repair the deployer role exactly as the code declares it.
+        if plan is None:
+            plan = bootstrap_writes(cfg, [p.read_text() for p in args.jwt_pubkey])
+        print(json.dumps(dataclasses.asdict(plan), indent=2, sort_keys=True))
+        return 0
+    if args.keys_dir is None:
+        print("vaultctl init: --keys-dir is required", file=sys.stderr)
         return 2
     if not pgp and cfg.environment != "local":
         print(

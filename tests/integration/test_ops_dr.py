@@ -39,7 +39,7 @@ OPERATOR_POLICY = "dr-operator"
 # read, never root; plus, for the drill only, reading its marker secret to prove no data was lost.
 OPERATOR_HCL = (
     checks.VERIFIER_POLICY
-    + 'path "sys/storage/raft/snapshot" {\n  capabilities = ["read", "sudo"]\n}\n'
+    + 'path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n'
     + 'path "kv/data/dr-drill/*" {\n  capabilities = ["read"]\n}\n'
 )
 
