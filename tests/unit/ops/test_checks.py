@@ -104,3 +104,14 @@ def test_table_names_every_failure():
     table = checks.render_table(rows)
     assert "PASS" in table and "FAIL" in table and table.endswith("1/2 passed: 1 FAILED")
     assert checks.render_table(rows[:1]).endswith("1/1 passed: all checks passed")
+
+
+def test_verifier_policy_passes_the_policy_linter(capsys):
+    """The policy operators run `verify` with is linted like the templates (exemptions with reasons)."""
+    from policies.rules import lint_cli
+
+    assert lint_cli([str(checks.VERIFIER_POLICY_FILE)]) == 0
+    paths = [line for line in checks.VERIFIER_POLICY.splitlines() if line.startswith("path ")]
+    assert len(paths) == 7
+    for forbidden in ('"*"', "sys/raw", "generate-root", "sys/seal", "snapshot", "sys/policies"):
+        assert not any(forbidden in line for line in paths), forbidden
