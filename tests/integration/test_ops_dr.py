@@ -83,13 +83,8 @@ def vault_env(monkeypatch: pytest.MonkeyPatch):
 
 
 def _new_cluster(env: Environment) -> None:
-    """Start every node again from the same code and config, with empty data: uninitialized.
-
-    Node by node through `environment.start_node`: `start_cluster`'s port check binds without
-    SO_REUSEADDR and so refuses a port whose old connections are still in TIME_WAIT.
-    """
-    for index in range(len(env.nodes)):
-        environment.start_node(env, index)
+    """Start every node again from the same code and config, with empty data: uninitialized."""
+    environment.start_cluster(env.state, env.cfg, env)
 
 
 def _client(env: Environment, token: str) -> hvac.Client:
