@@ -60,7 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # Delegated commands own their options (`vaultctl verify --stack local`): argparse's REMAINDER
+    # does not capture options that come first, so collect the unknown ones and hand them over.
+    args, extra = parser.parse_known_args(argv)
+    if hasattr(args, "rest"):
+        args.rest = extra + args.rest
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if getattr(args, "stack", None) and not stack_file(args.stack).is_file():
         print(
             f"vaultctl: no stack file Pulumi.{args.stack}.yaml (stacks: prod, staging, local)",

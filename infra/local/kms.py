@@ -20,15 +20,11 @@ from infra.local import processes
 from infra.local.client import client, health, wait_for
 from infra.local.ports import LOOPBACK, wait_listening
 from infra.local.state import State
+from infra.vault.acl import render_template
 
 KMS_NAME = "kms"
 KEY_NAME = "autounseal"
 MOUNT = "transit"
-_SEAL_POLICY = f"""
-# Only what the transit seal needs: wrap and unwrap the cluster's root key. Nothing else.
-path "{MOUNT}/encrypt/{KEY_NAME}" {{ capabilities = ["update"] }}
-path "{MOUNT}/decrypt/{KEY_NAME}" {{ capabilities = ["update"] }}
-"""
 
 
 def bao_binary() -> str:
@@ -108,7 +104,9 @@ def start(state: State, port: int, cluster_port: int, cert: Path, key: Path, ca_
         c.sys.enable_secrets_engine("transit", path=MOUNT)
     # The key must never be deletable or exportable: it is what every snapshot depends on.
     c.secrets.transit.create_key(KEY_NAME, key_type="aes256-gcm96", exportable=False, mount_point=MOUNT)
-    c.sys.create_or_update_policy("autounseal", _SEAL_POLICY)
+    c.sys.create_or_update_policy(
+        "autounseal", render_template("transit-seal", transit_mount=MOUNT, key=KEY_NAME)
+    )
     token_file = state.secrets / "kms-seal-token"
     if not token_file.is_file() or not _token_valid(address, ca_cert, token_file.read_text().strip()):
         token = c.auth.token.create_orphan(policies=["autounseal"], period="768h", renewable=True)

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from infra.config import StackConfig
+from infra.vault.acl import TEMPLATES, render_template
 
 # The operator policy `vaultctl verify` needs (read-only views, token accessors for the root-token
-# check), in its own HCL file: policy text lives in .hcl files the linter reads, never in Python.
-VERIFIER_POLICY_FILE = Path(__file__).with_name("verifier.hcl")
-VERIFIER_POLICY = VERIFIER_POLICY_FILE.read_text()
+# check), a template in policies/acl: policy text lives in .hcl files the linter reads, never in Python.
+VERIFIER_POLICY_FILE = TEMPLATES / "verifier.hcl"
+VERIFIER_POLICY = render_template("verifier")
 
 TLS_NAMES = {"tls12": "TLSv1.2", "tls13": "TLSv1.3"}
 TLS_ORDER = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
