@@ -8,7 +8,7 @@ import pulumi
 import pulumi_vault as vault
 
 from infra.config import AwsConfig, AwsRole
-from infra.vault._opts import child, secret
+from infra.vault._opts import child, rotate_root_once, secret
 
 
 def policy_document(role: AwsRole) -> str:
@@ -57,12 +57,11 @@ def declare_aws(aws: AwsConfig, parent: pulumi.Resource) -> vault.aws.SecretBack
             )
         )
     if aws.rotate_root:
-        vault.generic.Endpoint(
+        rotate_root_once(
             "aws-rotate-root",
-            path=pulumi.Output.concat(backend.path, "/config/rotate-root"),
-            data_json=json.dumps({}),
-            disable_read=True,
-            disable_delete=True,
-            opts=child(parent, backend, *roles),
+            pulumi.Output.concat(backend.path, "/config/rotate-root"),
+            parent,
+            backend,
+            *roles,
         )
     return backend

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_vault as vault
 
 from infra.config import DatabaseConfig, DatabaseRole
-from infra.vault._opts import child, secret
+from infra.vault._opts import child, rotate_root_once, secret
 
 # Explicit privileges only: never ALL, SUPERUSER or CREATEROLE (the policy rules reject them).
 _GRANTS = {
@@ -100,14 +98,11 @@ def declare_database(db: DatabaseConfig, parent: pulumi.Resource) -> vault.Mount
             )
         )
     if db.rotate_root:
-        # One-shot: written when first created (never read back or deleted), so no person keeps
-        # knowing the admin password that bootstrapped the connection.
-        vault.generic.Endpoint(
+        rotate_root_once(
             f"database-rotate-root-{db.connection}",
-            path=pulumi.Output.concat(mount.path, "/rotate-root/", connection.name),
-            data_json=json.dumps({}),
-            disable_read=True,
-            disable_delete=True,
-            opts=child(parent, connection, *roles),
+            pulumi.Output.concat(mount.path, "/rotate-root/", connection.name),
+            parent,
+            connection,
+            *roles,
         )
     return mount
