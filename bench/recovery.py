@@ -91,7 +91,7 @@ def main() -> None:
         ]["client_token"]
         marker = f"written before the disaster at {time.time():.0f}"
         root.secrets.kv.v2.create_or_update_secret(
-            path=MARKER_PATH, secret={"v": marker}, mount_point=env.cfg.kv.path
+            path=MARKER_PATH, secret={"v": marker}, cas=0, mount_point=env.cfg.kv.path
         )
         root.auth.token.revoke_self()
         for run in range(args.runs):

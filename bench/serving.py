@@ -4,7 +4,8 @@ credential issuance rate (database/creds/readonly) on the local environment.
 
 Usage: python bench/serving.py [--threads 16] [--requests 200] [--creds 100]
 Fixed request count: THREADS threads x REQUESTS requests each, one keep-alive requests.Session per
-thread. Reads hit one pre-written secret; writes go to one key per thread (a new version each time).
+thread. Reads hit one pre-written secret; each write creates a new key with cas=0 (the local stack's KV
+mount requires check-and-set).
 The load generator runs on the same machine (same cores) as the servers.
 """
 
@@ -76,7 +77,11 @@ def kv(label: str, target: Target, threads: int, count: int) -> dict[str, dict[s
     headers = {"X-Vault-Token": token}
     url = f"{address}/v1/{mount}/data/bench/serving"
     requests.post(
-        f"{url}/read", json={"data": {"v": "x" * 64}}, headers=headers, verify=verify, timeout=10
+        f"{url}/read",
+        json={"data": {"v": "x" * 64}, "options": {"cas": 0}},
+        headers=headers,
+        verify=verify,
+        timeout=10,
     ).raise_for_status()
 
     def read(s: requests.Session, _tid: int, _i: int) -> requests.Response:
@@ -84,7 +89,11 @@ def kv(label: str, target: Target, threads: int, count: int) -> dict[str, dict[s
 
     def write(s: requests.Session, tid: int, i: int) -> requests.Response:
         return s.post(
-            f"{url}/w{tid:02d}", json={"data": {"i": i}}, headers=headers, verify=verify, timeout=10
+            f"{url}/w{tid:02d}-{i:05d}",
+            json={"data": {"i": i}, "options": {"cas": 0}},
+            headers=headers,
+            verify=verify,
+            timeout=10,
         )
 
     return {
