@@ -20,6 +20,7 @@ exception is visible in review next to the line it excuses. Findings never print
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -230,8 +231,10 @@ def _scan_with_detect_secrets(root: Path, files: Iterable[str], settings: dict |
     from detect_secrets import SecretsCollection
     from detect_secrets.settings import default_settings, transient_settings
 
-    collection = SecretsCollection(root=str(root))
-    with default_settings() if settings is None else transient_settings(settings):
+    # Scan from the repo root with relative names: detect-secrets records each secret's filename, and
+    # an absolute one (/work/main/...) would match nothing in any other checkout, such as CI's clone.
+    collection = SecretsCollection()
+    with contextlib.chdir(root), default_settings() if settings is None else transient_settings(settings):
         for name in files:
             # One by one: detect-secrets' multiprocessing pool costs more than it saves on a repo
             # this size, and a single process keeps the settings context simple.

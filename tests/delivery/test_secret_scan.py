@@ -184,3 +184,12 @@ def test_detect_secrets_layer_and_baseline(tmp_path: Path):
 def test_repository_is_clean():
     findings = secret_scan.scan(REPO_ROOT, REPO_ROOT / secret_scan.BASELINE)
     assert findings == [], "\n".join(map(str, findings))
+
+
+def test_baseline_names_files_relative_to_the_repo_so_any_checkout_matches() -> None:
+    import json
+    from pathlib import Path
+
+    baseline = json.loads((Path(__file__).resolve().parents[2] / ".secrets.baseline").read_text())
+    filenames = [s["filename"] for secrets in baseline["results"].values() for s in secrets]
+    assert filenames and not any(name.startswith("/") for name in filenames)
