@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,26 +28,27 @@ Target = tuple[str, str, str | bool, str]  # address, token, verify, kv mount
 
 def load(
     threads: int, count: int, make: Callable[[requests.Session, int, int], requests.Response]
-) -> tuple[float, list[float], int]:
-    """Run threads x count requests; returns wall seconds, per-request latencies, failures."""
+) -> tuple[float, list[float], Counter[int]]:
+    """Run threads x count requests; returns wall seconds, per-request latencies, failures by status."""
     latencies: list[float] = []
-    failures = [0]
+    failures: Counter[int] = Counter()
     lock = threading.Lock()
     barrier = threading.Barrier(threads + 1)
 
     def worker(tid: int) -> None:
         session = requests.Session()
         mine: list[float] = []
-        bad = 0
+        bad: Counter[int] = Counter()
         barrier.wait()
         for i in range(count):
             t0 = time.perf_counter()
             response = make(session, tid, i)
             mine.append(time.perf_counter() - t0)
-            bad += not response.ok
+            if not response.ok:
+                bad[response.status_code] += 1
         with lock:
             latencies.extend(mine)
-            failures[0] += bad
+            failures.update(bad)
 
     pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
     for t in pool:
@@ -55,10 +57,10 @@ def load(
     started = time.perf_counter()
     for t in pool:
         t.join()
-    return time.perf_counter() - started, latencies, failures[0]
+    return time.perf_counter() - started, latencies, failures
 
 
-def report(label: str, wall: float, latencies: list[float], failures: int) -> dict[str, float]:
+def report(label: str, wall: float, latencies: list[float], failures: Counter[int]) -> dict[str, float]:
     row = {
         "rps": len(latencies) / wall,
         "p50": percentile(latencies, 50) * 1000,
@@ -66,7 +68,7 @@ def report(label: str, wall: float, latencies: list[float], failures: int) -> di
     }
     print(
         f"{label:<28} {row['rps']:8.0f} req/s  p50 {row['p50']:6.1f} ms  p99 {row['p99']:6.1f} ms"
-        f"  ({len(latencies)} requests, {failures} failed)",
+        f"  ({len(latencies)} requests, {sum(failures.values())} failed {dict(failures)})",
         flush=True,
     )
     return row
