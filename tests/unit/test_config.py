@@ -205,7 +205,7 @@ def test_shipped_stacks_are_valid() -> None:
 
 def test_secret_values_never_appear_in_errors() -> None:
     raw = read_stack_config("prod", {"database": {"password": 12345, "port": "not-a-port"}})
-    raw["database"]["password"] = ["sk-proj-thisMustNotLeak"]
+    raw["database"]["password"] = ["marker-thisMustNotLeak"]  # a wrongly typed value still never shows
     with pytest.raises(ConfigError) as error:
         parse_stack_config(raw)
     assert "database.password=[secret]" in str(error.value)
