@@ -38,8 +38,8 @@ class DeclaredResource:
     parent: str
 
 
-# A hook receives each declared custom resource and returns extra output properties (e.g. the id and
-# accessor a real server assigned); it runs synchronously, in declaration order.
+# A hook receives each declared custom resource and returns extra output properties (e.g. the
+# accessor a real server assigned; an `id` key becomes the resource's id); it runs synchronously, in declaration order.
 ResourceHook = Callable[[DeclaredResource], Mapping[str, Any]]
 
 
@@ -136,9 +136,14 @@ class _RecordingMocks(pulumi.runtime.Mocks):
         resource = DeclaredResource(args.typ, args.name, args.inputs, args.custom, urn, parent)
         self.declared.append(resource)
         outputs = dict(args.inputs)
+        resource_id = f"{args.name}-id" if args.custom else None
         if args.custom and self.hook is not None:
-            outputs.update(self.hook(resource))
-        return (f"{args.name}-id" if args.custom else None), outputs
+            extra = dict(self.hook(resource))
+            # A hook that really created the object reports the id the server assigned, as a provider
+            # would, so references to it (`entity.id`) carry the real value.
+            resource_id = str(extra.pop("id", resource_id))
+            outputs.update(extra)
+        return resource_id, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
         return {}

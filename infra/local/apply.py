@@ -50,12 +50,10 @@ Handler = Callable[["Applier", str, dict[str, Any]], dict[str, Any]]
 
 
 class Applier:
-    """The `run_program` hook. Holds the real ids the server assigned, keyed by the mock ids the
-    program sees (`<logical name>-id`), so references such as an alias's `canonicalId` resolve."""
+    """The `run_program` hook: each declared `vault:*` resource becomes real API writes."""
 
     def __init__(self, client: hvac.Client) -> None:
         self.client = client
-        self.real_ids: dict[str, str] = {}
         self.applied: list[tuple[str, str]] = []
         self.skipped: list[tuple[str, str]] = []
 
@@ -271,13 +269,11 @@ def _entity(a: Applier, name: str, i: dict[str, Any]) -> dict[str, Any]:
     entity = a.read(f"identity/entity/name/{i['name']}")
     if not entity:
         raise ApplyError(f"{name}: entity {i['name']} not found after writing it")
-    a.real_ids[f"{name}-id"] = entity["data"]["id"]
-    return {}
+    return {"id": entity["data"]["id"]}  # the harness makes it the entity's id, so aliases get it
 
 
 def _entity_alias(a: Applier, name: str, i: dict[str, Any]) -> dict[str, Any]:
-    canonical = a.real_ids.get(i["canonicalId"], i["canonicalId"])
-    body = {"name": i["name"], "mount_accessor": i["mountAccessor"], "canonical_id": canonical}
+    body = {"name": i["name"], "mount_accessor": i["mountAccessor"], "canonical_id": i["canonicalId"]}
     existing = a.list("identity/entity-alias/id").get("key_info", {})
     for alias_id, info in existing.items():
         if info.get("name") == i["name"] and info.get("mount_accessor") == i["mountAccessor"]:

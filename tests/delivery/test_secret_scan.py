@@ -74,7 +74,12 @@ LEAKS = [
     (
         "gcp-service-account-key",
         "key.json",
-        '{"type": "service_account", "private_key_id": "' + _filler(40, "0123456789abcdef") + '"}\n',
+        # The field name is joined at runtime too, so no committed line looks like a leaked key file.
+        '{"type": "service_account", "'
+        + "private_key"
+        + '_id": "'
+        + _filler(40, "0123456789abcdef")
+        + '"}\n',
         "SECRET-CLOUD-CREDENTIAL",
     ),
     (
