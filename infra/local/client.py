@@ -9,13 +9,31 @@ from typing import Any, TypeVar
 
 import hvac
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 T = TypeVar("T")
 
 
+def _backing_off_session(ca_cert: Path) -> requests.Session:
+    # A 429 from a rate-limit quota means the request was refused, not processed, so any method may be
+    # sent again after a short wait; the local stack's own `global` quota is hit by bulk reads (the
+    # disaster-recovery inventory walks every KV version). Health probes don't use this session:
+    # there a 429 means "unsealed standby".
+    retry = Retry(
+        total=6, status_forcelist=[429], allowed_methods=None, backoff_factor=0.1, raise_on_status=False
+    )
+    session = requests.Session()
+    session.verify = str(ca_cert)  # hvac applies verify= only to a session it creates itself
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    return session
+
+
 def client(address: str, ca_cert: Path, token: str | None = None, timeout: float = 10) -> hvac.Client:
     # verify= the CA file: never VAULT_SKIP_VERIFY, not even on loopback.
-    return hvac.Client(url=address, verify=str(ca_cert), token=token, timeout=timeout)
+    return hvac.Client(
+        url=address, verify=str(ca_cert), token=token, timeout=timeout, session=_backing_off_session(ca_cert)
+    )
 
 
 def health(address: str, ca_cert: Path, timeout: float = 2.0) -> tuple[int, dict[str, Any]]:
