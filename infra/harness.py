@@ -13,7 +13,7 @@ import copy
 import gc
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,36 @@ SECRET_PLACEHOLDER = "[secret]"  # noqa: S105
 
 @dataclass(frozen=True)
 class DeclaredResource:
+    """One registration as the engine receives it: inputs plus the options a real engine acts on.
+
+    Mocks echo inputs back and ignore ordering, so what decides whether a real `pulumi up` can run in
+    order (dependencies), what it refuses to replace (`protect`) or how it replaces fixed names
+    (`delete_before_replace`) is recorded here for tests and `vaultctl plan` to check.
+    """
+
     type: str
     name: str
     inputs: Mapping[str, Any]
     custom: bool
     urn: str
     parent: str
+    # Every URN this registration waits for: explicit `depends_on` plus the resources behind the
+    # Outputs among its inputs (the SDK merges both into the request, as the engine sees it).
+    dependencies: tuple[str, ...] = ()
+    # Per input property, the URNs whose Outputs flowed into it.
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    provider: str = ""  # "<provider URN>::<id>" reference, or "" for the default provider
+    protect: bool = False
+    ignore_changes: tuple[str, ...] = ()
+    delete_before_replace: bool = False
+    replace_on_changes: tuple[str, ...] = ()
+    retain_on_delete: bool = False
+    import_id: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def provider_urn(self) -> str:
+        return self.provider.rsplit("::", 1)[0] if self.provider else ""
 
 
 # A hook receives each declared custom resource and returns extra output properties (e.g. the
@@ -125,15 +149,53 @@ def read_stack_config(stack: str | Path, overrides: Mapping[str, Any] | None = N
     return _merge(raw, overrides or {})
 
 
+@dataclass(frozen=True)
+class _Options:
+    """What a registration carries besides its inputs (filled by `_Monitor`, read by `new_resource`)."""
+
+    urn: str
+    parent: str
+    dependencies: tuple[str, ...]
+    property_dependencies: Mapping[str, tuple[str, ...]]
+    provider: str
+    protect: bool
+    ignore_changes: tuple[str, ...]
+    delete_before_replace: bool
+    replace_on_changes: tuple[str, ...]
+    retain_on_delete: bool
+    import_id: str
+    aliases: tuple[str, ...]
+
+
+_NO_OPTIONS = _Options("", "", (), {}, "", False, (), False, (), False, "", ())
+
+
 class _RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self, hook: ResourceHook | None) -> None:
         self.hook = hook
         self.declared: list[DeclaredResource] = []
-        self.parents: dict[tuple[str, str], str] = {}
+        self.options: dict[tuple[str, str], _Options] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
-        urn, parent = self.parents.get((args.typ, args.name), ("", ""))
-        resource = DeclaredResource(args.typ, args.name, args.inputs, args.custom, urn, parent)
+        o = self.options.get((args.typ, args.name), _NO_OPTIONS)
+        resource = DeclaredResource(
+            args.typ,
+            args.name,
+            args.inputs,
+            args.custom,
+            o.urn,
+            o.parent,
+            dependencies=o.dependencies,
+            property_dependencies=o.property_dependencies,
+            provider=o.provider,
+            protect=o.protect,
+            ignore_changes=o.ignore_changes,
+            delete_before_replace=o.delete_before_replace,
+            replace_on_changes=o.replace_on_changes,
+            retain_on_delete=o.retain_on_delete,
+            import_id=o.import_id,
+            aliases=o.aliases,
+        )
         self.declared.append(resource)
         outputs = dict(args.inputs)
         resource_id = f"{args.name}-id" if args.custom else None
@@ -150,11 +212,28 @@ class _RecordingMocks(pulumi.runtime.Mocks):
 
 
 class _Monitor(pulumi_mocks.MockMonitor):
-    """Also remembers each registration's parent, so tests can check the component tree."""
+    """Also remembers each registration's options, so tests can check what the engine would act on."""
+
+    mocks: _RecordingMocks
 
     def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
-        self.mocks.parents[(request.type, request.name)] = (urn, request.parent)
+        self.mocks.options[(request.type, request.name)] = _Options(
+            urn=urn,
+            parent=request.parent,
+            dependencies=tuple(sorted(set(request.dependencies))),
+            property_dependencies={
+                key: tuple(sorted(set(deps.urns))) for key, deps in request.propertyDependencies.items()
+            },
+            provider=request.provider,
+            protect=bool(request.protect),
+            ignore_changes=tuple(request.ignoreChanges),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            replace_on_changes=tuple(request.replaceOnChanges),
+            retain_on_delete=bool(request.retainOnDelete),
+            import_id=request.importId,
+            aliases=tuple(request.aliasURNs),
+        )
         return super().RegisterResource(request)
 
 
@@ -178,13 +257,16 @@ def run_program(
     *,
     preview: bool = False,
     sink: list[DeclaredResource] | None = None,
+    program: Callable[[], None] | None = None,
 ) -> list[DeclaredResource]:
     """Run `infra.program.main` for a stack (name or stack file) under mocks; return what it declared.
 
     Raises `infra.config.ConfigError` on bad stack config before anything is declared. `sink`, when
     given, receives the declarations as they happen (so a caller can see them even after a failure).
+    `program` replaces `infra.program.main` (tests of the harness itself).
     """
-    from infra import program
+    if program is None:
+        from infra.program import main as program
 
     raw = read_stack_config(stack, overrides)
     mocks = _RecordingMocks(hook)
@@ -201,5 +283,5 @@ def run_program(
         [],
     )
     with _fewer_gc_passes():
-        pulumi.runtime.test(program.main)()
+        pulumi.runtime.test(program)()
     return mocks.declared
