@@ -373,12 +373,79 @@ class KubernetesAuthConfig(Strict):
     audience: str = Field("vault", description="Audience service-account tokens must carry.")
 
 
+_WORKFLOW_FILE = re.compile(r"^\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml$")
+_GITHUB_EVENTS = ("push", "workflow_dispatch", "pull_request", "schedule", "merge_group")
+
+
+def _workflow_file(value: str) -> str:
+    if not _WORKFLOW_FILE.fullmatch(value):
+        raise ValueError("must be a workflow file path like .github/workflows/deploy.yml")
+    return value
+
+
+WorkflowFile = Annotated[str, AfterValidator(_workflow_file)]
+
+
 class DeployerConfig(Strict):
+    """The CI identity that applies the stack (`pulumi up`): bound to claims a branch cannot forge."""
+
     repository: str = Field(
         description="`owner/repo` of this repository: the only CI allowed to configure Vault."
     )
+    repository_id: int = Field(
+        gt=0,
+        description="GitHub's numeric id of that repository (`repository_id` claim): names can be "
+        "re-registered after a rename or delete, ids cannot.",
+    )
+    repository_owner_id: int = Field(
+        gt=0, description="GitHub's numeric id of the owner (`repository_owner_id` claim)."
+    )
     environment: str = Field(description="GitHub environment the deploy job runs in (bound claim).")
+    branch: str = Field(
+        "main", description="The only branch that deploys (`ref` claim `refs/heads/<branch>`)."
+    )
+    workflow: WorkflowFile = Field(
+        ".github/workflows/deploy.yml",
+        description="The deploy workflow file; its `job_workflow_ref` on the branch is a bound claim.",
+    )
+    events: list[Literal["push", "workflow_dispatch"]] = Field(
+        default_factory=lambda: ["push", "workflow_dispatch"],
+        min_length=1,
+        description="`event_name` values allowed to deploy (never pull_request).",
+    )
+    audience: str | None = Field(
+        None,
+        description="OIDC audience the deploy and preview jobs request; default "
+        "`vault-platform-<environment>`, so a token minted for one environment is refused by another.",
+    )
     token_ttl: Duration = Field(900, description="Deployer token TTL.")
+
+    @property
+    def ref(self) -> str:
+        return f"refs/heads/{self.branch}"
+
+    def workflow_ref(self, workflow: str | None = None) -> str:
+        """The `job_workflow_ref` claim of a workflow file of this repository on the deploy branch."""
+        return f"{self.repository}/{workflow or self.workflow}@{self.ref}"
+
+    def oidc_audience(self) -> str:
+        return self.audience or f"vault-platform-{self.environment}"
+
+
+class PreviewerConfig(Strict):
+    """The read-only CI identity: PR previews and drift detection (`pulumi preview`/`refresh`)."""
+
+    workflows: list[WorkflowFile] = Field(
+        default_factory=lambda: [".github/workflows/preview.yml", ".github/workflows/drift.yml"],
+        min_length=1,
+        description="Workflow files whose jobs may log in as the previewer (`job_workflow_ref` path).",
+    )
+    events: list[Literal["pull_request", "schedule", "workflow_dispatch", "merge_group"]] = Field(
+        default_factory=lambda: ["pull_request", "schedule", "workflow_dispatch"],
+        min_length=1,
+        description="`event_name` values allowed to log in as the previewer.",
+    )
+    token_ttl: Duration = Field(1200, description="Previewer token TTL (20 minutes).")
 
 
 class VaultConfig(Strict):
@@ -484,6 +551,9 @@ class StackConfig(Strict):
     )
     github_oidc: GithubOidcConfig = Field(description="JWT auth for GitHub Actions OIDC.")
     deployer: DeployerConfig = Field(description="The CI identity that applies this layer.")
+    previewer: PreviewerConfig = Field(
+        default_factory=PreviewerConfig, description="The read-only CI identity of previews and drift."
+    )
     services: list[Service] = Field(default_factory=list, description="The catalog of applications.")
 
     @model_validator(mode="after")
