@@ -114,6 +114,13 @@ def test_control_plane_is_reached_through_the_dns_endpoint_with_iam(program, one
     # the DNS endpoint presents a publicly trusted certificate: no cluster CA is pinned for it
     assert entry["cluster"] == {"server": f"https://{FAKE_DNS_ENDPOINT}"}
     assert set(kubeconfig["users"][0]["user"]) == {"exec"}
+    # the provider is tied to the cluster, not to the kubeconfig's endpoint: switching endpoints is an
+    # update, never a replacement of every Kubernetes object
+    c = one(resources, "gcp:container/cluster:Cluster").inputs
+    assert (
+        provider["clusterIdentifier"]
+        == f"projects/{c['project']}/locations/{c['location']}/clusters/{c['name']}"
+    )
 
 
 @pytest.mark.parametrize("stack", STACKS)
