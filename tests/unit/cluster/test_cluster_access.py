@@ -79,7 +79,9 @@ def test_each_allowed_cidr_reaches_8200_and_nothing_else_does(program, config, s
 
 def test_the_evaluator_sees_an_open_rule():
     # The check can fail: a rule with no `from` admits the internet.
-    open_policy = {"spec": {"podSelector": {"matchLabels": dict(SELECTOR)}, "ingress": [{"ports": [{"port": 8200}]}]}}
+    open_policy = {
+        "spec": {"podSelector": {"matchLabels": dict(SELECTOR)}, "ingress": [{"ports": [{"port": 8200}]}]}
+    }
     assert external_ip_admitted([open_policy], "8.8.8.8", 8200)
     assert not external_ip_admitted([open_policy], "8.8.8.8", 8201)
 

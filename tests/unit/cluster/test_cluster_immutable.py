@@ -87,7 +87,9 @@ def test_replaced_fields_is_pure_and_exact():
     old = {"metadata": {"name": "vault"}, "spec": {"replicas": 3, "serviceName": "a", "template": {"x": 1}}}
     assert replaced_fields(STS, old, old) == []
     assert replaced_fields(STS, old, {**old, "spec": {**old["spec"], "replicas": 5}}) == []
-    assert replaced_fields(STS, old, {**old, "spec": {**old["spec"], "serviceName": "b"}}) == ["spec.serviceName"]
+    assert replaced_fields(STS, old, {**old, "spec": {**old["spec"], "serviceName": "b"}}) == [
+        "spec.serviceName"
+    ]
     assert replaced_fields("kubernetes:core/v1:Service", {"spec": {"clusterIP": "None"}}, {"spec": {}}) == [
         "spec.clusterIP"
     ]

@@ -13,7 +13,7 @@ from infra.cluster.telemetry import rule_groups
 from infra.harness import run_program, unwrap
 from tests.unit.cluster.test_cluster_access import external_ip_admitted
 
-SECRET = "kubernetes:core/v1:Secret"
+SECRET = "kubernetes:core/v1:Secret"  # pragma: allowlist secret (a type token)
 ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role"
 BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
 PODMONITORING = "kubernetes:monitoring.googleapis.com/v1:PodMonitoring"
@@ -36,7 +36,12 @@ def test_collector_reads_a_ca_only_secret_through_a_role_limited_by_name(program
     assert endpoint["tls"]["ca"]["secret"] == {"name": "vault-ca", "key": "ca.crt"}
     role = _by_name(resources, ROLE)["vault-ca-reader"].inputs
     assert role["rules"] == [
-        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"], "resourceNames": ["vault-ca"]}
+        {
+            "apiGroups": [""],
+            "resources": ["secrets"],
+            "verbs": ["get", "list", "watch"],
+            "resourceNames": ["vault-ca"],
+        }
     ]
     binding = _by_name(resources, BINDING)["vault-ca-reader"].inputs
     assert binding["roleRef"]["name"] == "vault-ca-reader"
@@ -61,7 +66,9 @@ def test_each_pod_probes_the_certificate_it_serves(program, config, stack):
     assert probe["securityContext"]["readOnlyRootFilesystem"] is True
     assert probe["securityContext"]["capabilities"] == {"drop": ["ALL"]}
     [port] = probe["ports"]
-    endpoints = {e["port"]: e for e in _by_name(resources, PODMONITORING)["vault"].inputs["spec"]["endpoints"]}
+    endpoints = {
+        e["port"]: e for e in _by_name(resources, PODMONITORING)["vault"].inputs["spec"]["endpoints"]
+    }
     scrape = endpoints[port["name"]]
     assert scrape["path"] == "/probe"
     # the pod's own listener over loopback: a pod still serving a replaced certificate shows up
@@ -78,7 +85,9 @@ def test_each_pod_probes_the_certificate_it_serves(program, config, stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_probe_port_is_open_to_the_collector_namespace_only(program, stack):
-    policies = [dict(r.inputs) for r in program(stack) if r.type == "kubernetes:networking.k8s.io/v1:NetworkPolicy"]
+    policies = [
+        dict(r.inputs) for r in program(stack) if r.type == "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+    ]
     rules = [rule for p in policies for rule in p["spec"]["ingress"]]
     probe_rules = [r for r in rules if [p["port"] for p in r["ports"]] == [9115]]
     assert [r["from"] for r in probe_rules] == [

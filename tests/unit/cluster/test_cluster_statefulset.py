@@ -66,7 +66,9 @@ def test_on_delete_updates_with_the_pod_checksum(program, one, stack, voters):
 
 
 def _checksum(resources, one):
-    return one(resources, STS).inputs["spec"]["template"]["metadata"]["annotations"][CONFIG_CHECKSUM_ANNOTATION]
+    return one(resources, STS).inputs["spec"]["template"]["metadata"]["annotations"][
+        CONFIG_CHECKSUM_ANNOTATION
+    ]
 
 
 def test_checksum_changes_when_the_config_does(program, one):
