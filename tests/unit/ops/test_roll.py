@@ -3,6 +3,8 @@ through (the real 3-node run is tests/integration/test_roll.py)."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from infra.ops.roll import RollRefused, roll, roll_order
@@ -45,10 +47,9 @@ class FakeCluster:
         return dict(self.state)
 
     def restart(self, name: str) -> None:
-        was = self.state[name]
         self.state[name] = "down"
         self._record("stop", name)
-        self.state[name] = "standby" if was == "standby" else "standby"
+        self.state[name] = "standby"  # a restarted node rejoins as a standby, whatever it was
         self._record("start", name)
 
     def step_down(self, name: str) -> None:
@@ -67,14 +68,14 @@ class FakeCluster:
 
 def test_roll_restarts_each_node_once_standbys_first_and_keeps_quorum():
     cluster = FakeCluster()
-    report = roll(cluster, poll=0.0)
+    report = roll(cluster, poll=0.0, grace=0.0)
     stops = [n for e, n in cluster.events if e == "stop"]
     assert stops == ["node-0", "node-2", "node-1"]  # the active node (node-1) last
     assert max(cluster.down_counts) == 1
     i_step = cluster.events.index(("step-down", "node-1"))
     assert i_step < cluster.events.index(("stop", "node-1"))
     # every restarted standby is healthy again before the next node goes down
-    for before, after in zip(stops, stops[1:], strict=False):
+    for before, after in itertools.pairwise(stops):
         assert cluster.events.index(("healthy", before)) < cluster.events.index(("stop", after))
     assert report.order == stops
     assert report.old_leader == "node-1" and report.new_leader != "node-1"
@@ -82,6 +83,6 @@ def test_roll_restarts_each_node_once_standbys_first_and_keeps_quorum():
 
 def test_step_down_is_repeated_when_the_leader_is_re_elected():
     cluster = FakeCluster(sticky=1)
-    report = roll(cluster, poll=0.0)
+    report = roll(cluster, poll=0.0, grace=0.0)
     assert [e for e in cluster.events if e[0] == "step-down"] == [("step-down", "node-1")] * 2
     assert report.new_leader != "node-1"
