@@ -18,6 +18,7 @@ from infra.cluster.telemetry import create_telemetry
 from infra.cluster.tls import create_tls
 from infra.config import StackConfig
 from infra.platform import GcpPlatform
+from infra.platform.gke import cluster_resource_id
 from infra.platform.lb import api_address_name
 
 
@@ -30,14 +31,13 @@ class VaultCluster(pulumi.ComponentResource):
         self, name: str, cfg: StackConfig, platform: GcpPlatform, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("vault-platform:cluster:VaultCluster", name, None, opts)
-        assert cfg.gcp is not None
         self.provider = k8s.Provider(
             "gke",
             kubeconfig=platform.kubeconfig,
             # Replace the provider (and with it every object it manages) only if the cluster itself
             # changes; a new endpoint or credential in the kubeconfig (e.g. moving to the DNS endpoint)
             # is an update, not a reason to re-create the namespace and the StatefulSet.
-            cluster_identifier=f"projects/{cfg.gcp.project}/locations/{cfg.gcp.region}/clusters/vault-{cfg.environment}",
+            cluster_identifier=cluster_resource_id(cfg),
             # Field ownership is tracked server-side, so out-of-band kubectl edits surface as conflicts.
             enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[platform.gke.node_pool]),

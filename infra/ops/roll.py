@@ -202,7 +202,11 @@ class LocalCluster:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="vaultctl roll", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="vaultctl roll",
+        description=__doc__.split("\n\n")[0],
+        epilog="On GKE the same order is run with kubectl: docs/rolling-restart.md.",
+    )
     parser.add_argument(
         "--local", action="store_true", required=True, help="roll the local environment (vaultctl local up)"
     )

@@ -18,6 +18,16 @@ from infra.platform.network import PODS_RANGE, SERVICES_RANGE, Network
 NODE_ROLE = "roles/container.defaultNodeServiceAccount"
 
 
+def cluster_name(cfg: StackConfig) -> str:
+    return f"vault-{cfg.environment}"
+
+
+def cluster_resource_id(cfg: StackConfig) -> str:
+    """The cluster's identity as GKE names it; known from config, so stable across endpoint changes."""
+    assert cfg.gcp is not None
+    return f"projects/{cfg.gcp.project}/locations/{cfg.gcp.region}/clusters/{cluster_name(cfg)}"
+
+
 def nodes_per_zone(pods: int, zones: int) -> int:
     """Hard per-host anti-affinity needs a node per pod: enough nodes in each zone for its share of pods
     under a zone-spread skew of 1 (5 pods over 3 zones: 2, 2, 1)."""
@@ -67,7 +77,7 @@ def kubeconfig(name: str, endpoint: str | None, ca_certificate_b64: str | None =
 def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions) -> Gke:
     assert cfg.gcp is not None
     g, zones = cfg.gcp, cfg.cluster.zones
-    name = f"vault-{cfg.environment}"
+    name = cluster_name(cfg)
     fixed = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
     # The cluster and its only node pool carry every Raft voter: the engine must never replace or delete
     # them (a pool replacement takes every node at once). Changes that need a new pool: add a second

@@ -86,3 +86,10 @@ def test_step_down_is_repeated_when_the_leader_is_re_elected():
     report = roll(cluster, poll=0.0, grace=0.0)
     assert [e for e in cluster.events if e[0] == "step-down"] == [("step-down", "node-1")] * 2
     assert report.new_leader != "node-1"
+
+
+def test_cli_without_a_local_environment_exits_1(tmp_path, capsys):
+    from infra.cli import main
+
+    assert main(["roll", "--local", "--state", str(tmp_path / "none")]) == 1
+    assert "no local environment (run `vaultctl local up`)" in capsys.readouterr().err
