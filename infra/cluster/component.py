@@ -7,7 +7,7 @@ import pulumi_kubernetes as k8s
 
 from infra.cluster import tls_probe
 from infra.cluster.namespace import create_namespace
-from infra.cluster.networkpolicy import create_networkpolicies, has_tls_probe
+from infra.cluster.networkpolicy import create_networkpolicies
 from infra.cluster.pdb import create_pdb
 from infra.cluster.rbac import create_rbac
 from infra.cluster.server_config import create_configmap, pod_checksum, render
@@ -54,8 +54,8 @@ class VaultCluster(pulumi.ComponentResource):
         self.rbac = create_rbac(cfg, platform.vault_identity.email, platform.snapshot_identity.email, in_ns)
         self.hcl = render(cfg)
         self.configmap = create_configmap(cfg, self.hcl, in_ns)
-        probe_config = tls_probe.blackbox_config(cfg) if has_tls_probe(cfg) else ""
-        self.probe_configmap = tls_probe.create_config_map(cfg, in_ns) if has_tls_probe(cfg) else None
+        probe_config = tls_probe.blackbox_config(cfg) if tls_probe.enabled(cfg) else ""
+        self.probe_configmap = tls_probe.create_config_map(cfg, in_ns) if tls_probe.enabled(cfg) else None
         self.services = create_services(cfg, in_ns)
         self.api_load_balancer = create_api_load_balancer(
             cfg, platform.api_address, api_address_name(cfg), in_ns

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from infra.cluster import tls_probe
 from infra.cluster.layout import (
     API_LB_SERVICE,
     API_PORT,
@@ -42,11 +43,6 @@ def _namespaces(names: list[str]) -> dict:
     }
 
 
-def has_tls_probe(cfg: StackConfig) -> bool:
-    """The per-pod TLS probe runs where its scraper is known: Google Managed Prometheus (gmp-system)."""
-    return cfg.cluster.telemetry.scrape == "podmonitoring"
-
-
 def networkpolicy_manifest(cfg: StackConfig) -> dict:
     vault_pods = {"podSelector": {"matchLabels": dict(SELECTOR)}}
     api_from = [vault_pods, {"podSelector": {"matchLabels": dict(SNAPSHOT_SELECTOR)}}]
@@ -58,7 +54,7 @@ def networkpolicy_manifest(cfg: StackConfig) -> dict:
         # Raft and request forwarding: peers only.
         {"from": [vault_pods], "ports": [{"protocol": "TCP", "port": CLUSTER_PORT}]},
     ]
-    if has_tls_probe(cfg):
+    if tls_probe.enabled(cfg):
         # The blackbox exporter probes whatever target a request names: only the collector may ask.
         ingress.append(
             {

@@ -30,7 +30,6 @@ from infra.cluster.layout import (
     VAULT_UID,
     metadata,
 )
-from infra.cluster.networkpolicy import has_tls_probe
 from infra.cluster.server_config import CONFIG_CHECKSUM_ANNOTATION
 from infra.config import StackConfig
 from infra.names import VAULT_SERVICE_ACCOUNT
@@ -149,7 +148,7 @@ def statefulset_manifest(cfg: StackConfig, pod_checksum: pulumi.Input[str]) -> d
         {"name": "tls", "secret": {"secretName": TLS_SECRET, "defaultMode": 0o440}},
         {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
     ]
-    if has_tls_probe(cfg):
+    if tls_probe.enabled(cfg):
         containers.append(tls_probe.container(cfg))
         volumes += tls_probe.volumes()
     pod_spec = {

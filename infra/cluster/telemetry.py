@@ -14,7 +14,6 @@ import yaml
 
 from infra.cluster import tls_probe
 from infra.cluster.layout import CA_SECRET, HEADLESS_SERVICE, SELECTOR, metadata, service_host
-from infra.cluster.networkpolicy import has_tls_probe
 from infra.cluster.services import SCRAPE_LABEL
 from infra.config import StackConfig
 
@@ -55,7 +54,7 @@ def podmonitoring_manifest(cfg: StackConfig) -> dict:
             "tls": {"serverName": service_host(cfg, HEADLESS_SERVICE), "ca": _ca()},
         }
     ]
-    if has_tls_probe(cfg):
+    if tls_probe.enabled(cfg):
         endpoints.append(tls_probe.scrape_endpoint(SCRAPE_INTERVAL))
     return {
         "apiVersion": "monitoring.googleapis.com/v1",
@@ -106,7 +105,7 @@ def rules_manifest(cfg: StackConfig) -> dict | None:
         "apiVersion": api,
         "kind": kind,
         "metadata": metadata(cfg, "vault-alerts"),
-        "spec": {"groups": rule_groups(with_probe=has_tls_probe(cfg))},
+        "spec": {"groups": rule_groups(with_probe=tls_probe.enabled(cfg))},
     }
 
 

@@ -25,6 +25,13 @@ CA_DIR = "/etc/vault-ca"
 NOBODY = 65534  # the blackbox-exporter image's user
 
 
+def enabled(cfg: StackConfig) -> bool:
+    """The probe runs where its only client is known and fenced in: Google Managed Prometheus, whose
+    collectors live in gmp-system (the NetworkPolicy admits the probe port from there alone). With a
+    ServiceMonitor the Prometheus namespace varies; no probe, and the rules over it are left out."""
+    return cfg.cluster.telemetry.scrape == "podmonitoring"
+
+
 def blackbox_config(cfg: StackConfig) -> str:
     """The exporter's module: a TLS handshake verified against the cluster CA, at the listener's minimum
     version, nothing sent. Pure: the same config renders the same bytes (it is part of the checksum)."""
