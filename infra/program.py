@@ -25,6 +25,13 @@ def main() -> None:
 
     if cfg.vault.configure:
         # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
-        provider = vault.Provider("vault", address=cfg.vault.address, skip_tls_verify=False)
+        # The provider applies through a child token whose lifetime defaults to 20 minutes, shorter than
+        # an apply may take: give it the deployer token's lifetime (the parent caps it anyway).
+        provider = vault.Provider(
+            "vault",
+            address=cfg.vault.address,
+            skip_tls_verify=False,
+            max_lease_ttl_seconds=cfg.deployer.token_ttl,
+        )
         configuration = VaultConfiguration("vault", cfg, pulumi.ResourceOptions(providers=[provider]))
         pulumi.export("vault_policies", configuration.policy_names)
