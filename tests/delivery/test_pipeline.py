@@ -75,6 +75,7 @@ def test_a_pull_request_run_can_only_log_in_as_the_previewer():
                 assert _resolve(vault["role"], outputs) == "previewer"
                 assert _resolve(vault["jwtGithubAudience"], outputs) == f"vault-platform-{stack}"
                 assert _resolve(gcp["service_account"], outputs).startswith("ci-previewer@")
+                assert _resolve(gcp["audience"], outputs) == f"vault-platform-{stack}"
                 assert "credentials_json" not in gcp, "no JSON keys"
     assert credentialed == 1
 
@@ -216,3 +217,18 @@ def test_ci_env_prints_what_the_jobs_read():
             == f"ci-deployer@{cfg.gcp.project}.iam.gserviceaccount.com"
         )
     assert "gcp_project" not in ci_env.stack_env("local")
+
+
+def test_every_oidc_login_requests_its_environments_audience():
+    """Vault and the GCP provider accept only `deployer.oidc_audience()`: a token minted for staging is
+    refused by prod. Every login asks for the audience `ci_env` prints for its stack."""
+    logins = 0
+    for wf in _workflows():
+        for job in wf.jobs.values():
+            for step in _uses(job, "hashicorp/vault-action"):
+                assert step["with"]["jwtGithubAudience"] == "${{ steps.stack.outputs.audience }}"
+                logins += 1
+            for step in _uses(job, "google-github-actions/auth"):
+                assert step["with"]["audience"] == "${{ steps.stack.outputs.audience }}"
+                logins += 1
+    assert logins == 2 * (1 + 1 + 4)  # preview, drift, deploy's four jobs
