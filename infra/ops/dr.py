@@ -238,6 +238,22 @@ class ApplyReport:
         )
 
 
+def report_from_steps(steps: Iterable[Any]) -> ApplyReport:
+    """An `ApplyReport` from an applier that reports one step per resource (`.urn`, `.op`, `.drift`):
+    `same`, and a `refresh` that found no drift, change nothing; `delete` is a removal; anything else
+    (create, import, update, a drifted refresh) is a change."""
+    report = ApplyReport()
+    for step in steps:
+        drift = tuple(getattr(step, "drift", ()) or ())
+        if step.op == "same" or (step.op == "refresh" and not drift):
+            report.unchanged.append(step.urn)
+        elif step.op == "delete":
+            report.removed.append(step.urn)
+        else:
+            report.changed[step.urn] = [step.op, *drift]
+    return report
+
+
 def inputs_digest(resource: DeclaredResource) -> str:
     """A stable fingerprint of a resource's inputs (secrets masked): what the state records."""
     return json.dumps(mask(dict(resource.inputs)), sort_keys=True, default=str)

@@ -211,3 +211,16 @@ def test_a_missing_object_and_a_delete_are_changes():
         == []
     )
     assert dr_local.write_differences(server, "post", "/v1/transit/keys/k/config", {"deletion_allowed": True})
+
+
+def test_report_from_an_appliers_steps():
+    """For an applier that reports per-resource steps (same/update/create/refresh/delete)."""
+    from types import SimpleNamespace as S
+
+    quiet = dr.report_from_steps([S(urn="a", op="same"), S(urn="b", op="refresh", drift=())])
+    assert quiet.changes_nothing() and quiet.unchanged == ["a", "b"]
+    loud = dr.report_from_steps(
+        [S(urn="a", op="same"), S(urn="b", op="update", drift=()), S(urn="c", op="refresh", drift=("x",))]
+    )
+    assert set(loud.changed) == {"b", "c"} and loud.changed["c"] == ["refresh", "x"]
+    assert not dr.report_from_steps([S(urn="d", op="delete")]).changes_nothing()
