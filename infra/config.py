@@ -880,11 +880,12 @@ class StackConfig(Strict):
                 f"injector.namespace={injector.namespace!r}: give the injector its own namespace, not Vault's"
             )
         if self.environment != "local" and self.cluster.server == "vault" and injector.enabled:
+            # Same major.minor as the server: Vault supports agents no newer than the server.
             agent_tag = injector.agent_image.split("@")[0].rpartition(":")[2]
             server_tag = self.cluster.image.split("@")[0].rpartition(":")[2]
-            if agent_tag != server_tag:
+            if agent_tag.split(".")[:2] != server_tag.split(".")[:2]:
                 raise ValueError(
-                    f"injector.agent_image={injector.agent_image!r}: run the server's version "
+                    f"injector.agent_image={injector.agent_image!r}: run the server's release "
                     f"({server_tag}, cluster.image) as the agent"
                 )
         for s in self.services:

@@ -113,5 +113,51 @@ def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
     return _join(DEPLOYER, "the CI identity that applies this Vault configuration layer", parts)
 
 
+HUMAN_BASE = "human-base"
+
+
+def human_policy_name(role: str) -> str:
+    """The policy of one human role (`human-operator`, `human-auditor`, `human-security-responder`)."""
+    return f"human-{role}"
+
+
+def _credential_prefixes(cfg: StackConfig) -> list[str]:
+    """Lease prefixes of every credential role (what a responder revokes in one step)."""
+    prefixes = [f"{cfg.database.path}/creds/{r.name}" for r in cfg.database.roles] if cfg.database else []
+    if cfg.aws:
+        prefixes += [f"{cfg.aws.path}/{AWS_ENDPOINT[r.credential_type][0]}/{r.name}" for r in cfg.aws.roles]
+    return prefixes
+
+
+def human_policies(cfg: StackConfig) -> list[RenderedPolicy]:
+    """People's policies (`human_auth`): a base every person's token has, one per human role."""
+    if cfg.human_auth is None:
+        return []
+    kv = cfg.kv.path
+    mounts = (cfg.kubernetes_auth.path, cfg.github_oidc.path, cfg.human_auth.oidc.path)
+    auditor = [render_template("human-auditor", kv_mount=kv)]
+    auditor += [render_template("human-auditor-auth", mount=m) for m in mounts]
+    responder = [render_template("human-security-responder")]
+    responder += [
+        render_template("human-security-responder-engine", prefix=prefix)
+        for prefix in _credential_prefixes(cfg)
+    ]
+    return [
+        _join(HUMAN_BASE, "every person's token (OIDC login)", [render_template(HUMAN_BASE)]),
+        _join(
+            human_policy_name("operator"),
+            "people who rotate applications' secrets",
+            [render_template("human-operator", kv_mount=kv)],
+        ),
+        _join(human_policy_name("auditor"), "read-only review of the configuration", auditor),
+        _join(human_policy_name("security-responder"), "incident response: revoke credentials", responder),
+    ]
+
+
 def all_policies(cfg: StackConfig) -> list[RenderedPolicy]:
-    return [*shared_policies(cfg), deployer_policy(cfg), *(service_policy(s, cfg) for s in cfg.services)]
+    return [
+        *shared_policies(cfg),
+        deployer_policy(cfg),
+        *(service_policy(s, cfg) for s in cfg.services),
+        *human_policies(cfg),
+    ]

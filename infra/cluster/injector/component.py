@@ -36,7 +36,10 @@ class AgentInjector(pulumi.ComponentResource):
         plain = pulumi.ResourceOptions(parent=self)
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=provider)
         self.firewall = create_firewall(cfg, platform, plain)
-        self.namespace = create_namespace(cfg, k8s_opts)
+        fixed_names = pulumi.ResourceOptions.merge(
+            k8s_opts, pulumi.ResourceOptions(delete_before_replace=True)
+        )
+        self.namespace = create_namespace(cfg, fixed_names)
         in_ns = pulumi.ResourceOptions.merge(
             k8s_opts, pulumi.ResourceOptions(depends_on=[self.namespace], delete_before_replace=True)
         )
@@ -52,12 +55,12 @@ class AgentInjector(pulumi.ComponentResource):
                 in_ns, pulumi.ResourceOptions(depends_on=[self.tls.secret, *self.rbac])
             ),
         )
-        self.ca_secrets = create_ca_secrets(cfg, vault_ca_pem, k8s_opts)
+        self.ca_secrets = create_ca_secrets(cfg, vault_ca_pem, fixed_names)
         self.webhook = create_webhook(
             cfg,
             self.tls.ca_cert_pem,
             pulumi.ResourceOptions.merge(
-                k8s_opts,
+                fixed_names,
                 pulumi.ResourceOptions(
                     depends_on=[
                         self.deployment,
