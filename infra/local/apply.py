@@ -190,6 +190,58 @@ def _role(mount_key: str, role_path: str) -> Handler:
     return handler
 
 
+def _jwt_role(a: Applier, name: str, i: dict[str, Any]) -> dict[str, Any]:
+    # resource_jwt_auth_backend_role.go: each bound_claims value is a comma-separated list (split unless
+    # disable_bound_claims_parsing).
+    if i.get("boundClaims") and not i.get("disableBoundClaimsParsing"):
+        i = {**i, "boundClaims": {k: str(v).split(",") for k, v in i["boundClaims"].items()}}
+    fields = _fields(i, ("backend", "roleName", "namespace", "disableBoundClaimsParsing"))
+    if "bound_claims" in fields:  # keys are claim names: keep them as written
+        fields["bound_claims"] = i["boundClaims"]
+    a.write(name, f"auth/{i['backend'].strip('/')}/role/{i['roleName']}", fields)
+    return {}
+
+
+def _group(a: Applier, name: str, i: dict[str, Any]) -> dict[str, Any]:
+    # identity/group/name/<name> creates or updates by name (the provider writes identity/group).
+    fields = _fields(
+        i, ("name", "namespace", "externalPolicies", "externalMemberEntityIds", "externalMemberGroupIds")
+    )
+    a.write(name, f"identity/group/name/{i['name']}", fields)
+    group = a.read(f"identity/group/name/{i['name']}")
+    if not group:
+        raise ApplyError(f"{name}: group {i['name']} not found after writing it")
+    return {"id": group["data"]["id"]}
+
+
+def _group_alias(a: Applier, name: str, i: dict[str, Any]) -> dict[str, Any]:
+    body = {"name": i["name"], "mount_accessor": i["mountAccessor"], "canonical_id": i["canonicalId"]}
+    existing = a.list("identity/group-alias/id").get("key_info", {})
+    for alias_id, info in existing.items():
+        if info.get("name") == i["name"] and info.get("mount_accessor") == i["mountAccessor"]:
+            a.write(name, f"identity/group-alias/id/{alias_id}", body)
+            return {}
+    a.write(name, "identity/group-alias", body)
+    return {}
+
+
+def _mfa_totp(a: Applier, name: str, i: dict[str, Any]) -> dict[str, Any]:
+    fields = _fields(i, ("namespace",))
+    existing = a.list("identity/mfa/method/totp").get("key_info", {})
+    for method_id, info in existing.items():
+        if info.get("issuer") == i["issuer"]:
+            a.write(name, f"identity/mfa/method/totp/{method_id}", fields)
+            return {"id": method_id, "methodId": method_id}
+    created = a.write(name, "identity/mfa/method/totp", fields)
+    method_id = created["data"]["method_id"]
+    return {"id": method_id, "methodId": method_id}
+
+
+def _mfa_login_enforcement(a: Applier, name: str, i: dict[str, Any]) -> dict[str, Any]:
+    a.write(name, f"identity/mfa/login-enforcement/{i['name']}", _fields(i, ("name", "namespace")))
+    return {}
+
+
 def _kubernetes_config(a: Applier, name: str, i: dict[str, Any]) -> dict[str, Any]:
     a.write(name, f"auth/{i['backend'].strip('/')}/config", _fields(i, ("backend", "namespace")))
     return {}
@@ -309,8 +361,12 @@ HANDLERS: dict[str, Handler] = {
     "vault:kubernetes/authBackendConfig:AuthBackendConfig": _kubernetes_config,
     "vault:kubernetes/authBackendRole:AuthBackendRole": _role("backend", "role"),
     "vault:jwt/authBackend:AuthBackend": _jwt_backend,
-    "vault:jwt/authBackendRole:AuthBackendRole": _role("backend", "role"),
+    "vault:jwt/authBackendRole:AuthBackendRole": _jwt_role,
     "vault:generic/endpoint:Endpoint": _generic_endpoint,
     "vault:identity/entity:Entity": _entity,
     "vault:identity/entityAlias:EntityAlias": _entity_alias,
+    "vault:identity/group:Group": _group,
+    "vault:identity/groupAlias:GroupAlias": _group_alias,
+    "vault:identity/mfaTotp:MfaTotp": _mfa_totp,
+    "vault:identity/mfaLoginEnforcement:MfaLoginEnforcement": _mfa_login_enforcement,
 }

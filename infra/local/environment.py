@@ -21,7 +21,7 @@ from typing import Any
 
 from infra.config import StackConfig, parse_stack_config
 from infra.harness import REPO_ROOT, read_stack_config, run_program
-from infra.local import bootstrap, jws, kms, nodes, pki, postgres, processes
+from infra.local import bootstrap, idp, jws, kms, nodes, pki, postgres, processes
 from infra.local.apply import Applier
 from infra.local.client import client, health
 from infra.local.ports import LOOPBACK, free_ports, is_free, wait_listening
@@ -46,6 +46,7 @@ class Environment:
     postgres_note: str | None
     phases: dict[str, float] = field(default_factory=dict)
     applied: int = 0
+    idp: idp.Idp | None = None  # the people's IdP, when the stack declares human_auth
 
     @property
     def ca_cert(self) -> Path:
@@ -164,11 +165,27 @@ def up(
             bootstrap.shorten_stabilization(state, env.nodes)
     with _phase(phases, "voters"):
         bootstrap.wait_voters(state, env.nodes)
+    if cfg.human_auth is not None:
+        with _phase(phases, "idp"):
+            env.idp = start_idp(env)
     if apply:
         with _phase(phases, "apply"):
             env.applied = apply_vault_layer(env)
     state.write_env({**state.read_env(), "ports": ports, "leader": env.leader().name})
     return env
+
+
+def start_idp(env: Environment) -> idp.Idp:
+    """The second OpenBao as the people's OIDC provider, Vault registered as its client: the UI
+    callback of every node (any may be the leader the stack is applied to) and the CLI's."""
+    assert env.cfg.human_auth is not None
+    saved = env.state.read_env()
+    ports = saved.get("idp_ports") or dict(zip(("api", "cluster"), free_ports(2), strict=True))
+    env.state.write_env({**saved, "idp_ports": ports})
+    root = idp.start(env.state, ports["api"], ports["cluster"], env.pki.cert, env.pki.key, env.ca_cert)
+    mount = env.cfg.human_auth.oidc.path
+    uris = [f"{n.api_addr}/ui/vault/auth/{mount}/oidc/callback" for n in env.nodes]
+    return idp.configure(root, env.state, [*uris, "http://localhost:8250/oidc/callback"], env.ca_cert)
 
 
 def overrides(env: Environment) -> dict[str, Any]:
@@ -182,6 +199,15 @@ def overrides(env: Environment) -> dict[str, Any]:
             "ca_pem": env.ca_cert.read_text(),
         },
     }
+    if env.idp is not None:
+        values["human_auth"] = {
+            "oidc": {
+                "discovery_url": env.idp.issuer,
+                "discovery_ca_pem": env.ca_cert.read_text(),
+                "client_id": env.idp.client_id,
+                "client_secret": env.idp.client_secret,
+            }
+        }
     if env.postgres is not None:
         values["database"] = {
             "host": LOOPBACK,
@@ -258,7 +284,9 @@ def down(state: State, wipe: bool = False) -> list[str]:
     """Stop every process `up` started (nodes first, the KMS stand-in last); optionally wipe data."""
     stopped = []
     order = sorted(n for n in processes.names(state) if n.startswith("node-"))
-    order += [n for n in (TOKENREVIEW, postgres.NAME, kms.KMS_NAME) if n in processes.names(state)]
+    order += [
+        n for n in (TOKENREVIEW, idp.IDP_NAME, postgres.NAME, kms.KMS_NAME) if n in processes.names(state)
+    ]
     order += [n for n in processes.names(state) if n not in order]
     for name in order:
         done = postgres.stop(state) if name == postgres.NAME else processes.stop(state, name)
