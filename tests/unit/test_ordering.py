@@ -135,19 +135,23 @@ def test_a_workload_identity_binding_must_come_from_the_cluster():
 
 def test_kubernetes_objects_wait_for_the_cluster_and_its_node_pool():
     def cluster_and_pool() -> tuple[gcp.container.Cluster, gcp.container.NodePool]:
-        c = gcp.container.Cluster("gke", project=PROJECT, location="europe-west1", initial_node_count=1)
+        c = gcp.container.Cluster(
+            "gke", project=PROJECT, name="gke", location="europe-west1", initial_node_count=1
+        )
         return c, gcp.container.NodePool("pool", project=PROJECT, location="europe-west1", cluster=c.name)
 
+    # (Under mocks an Output that resolves to None carries no dependency: the cluster has a name here so
+    # `c.name` is a real value, as the program's kubeconfig is.)
     def namespace(provider: k8s.Provider) -> None:
         k8s.core.v1.Namespace("ns", opts=pulumi.ResourceOptions(provider=provider))
 
     def without_pool() -> None:
         c, _pool = cluster_and_pool()
-        namespace(k8s.Provider("k", kubeconfig=c.endpoint))
+        namespace(k8s.Provider("k", kubeconfig=c.name))
 
     def with_pool() -> None:
         c, pool = cluster_and_pool()
-        namespace(k8s.Provider("k", kubeconfig=c.endpoint, opts=pulumi.ResourceOptions(depends_on=[pool])))
+        namespace(k8s.Provider("k", kubeconfig=c.name, opts=pulumi.ResourceOptions(depends_on=[pool])))
 
     def no_cluster_at_all() -> None:
         namespace(k8s.Provider("k", kubeconfig="{}"))
@@ -160,9 +164,11 @@ def test_kubernetes_objects_wait_for_the_cluster_and_its_node_pool():
 
 def test_the_vault_layer_waits_for_the_server():
     def server() -> k8s.apps.v1.StatefulSet:
-        c = gcp.container.Cluster("gke", project=PROJECT, location="europe-west1", initial_node_count=1)
+        c = gcp.container.Cluster(
+            "gke", project=PROJECT, name="gke", location="europe-west1", initial_node_count=1
+        )
         pool = gcp.container.NodePool("pool", project=PROJECT, location="europe-west1", cluster=c.name)
-        provider = k8s.Provider("k", kubeconfig=c.endpoint, opts=pulumi.ResourceOptions(depends_on=[pool]))
+        provider = k8s.Provider("k", kubeconfig=c.name, opts=pulumi.ResourceOptions(depends_on=[pool]))
         spec = {"selector": {"matchLabels": {"a": "b"}}, "serviceName": "s", "template": {}}
         return k8s.apps.v1.StatefulSet("sts", spec=spec, opts=pulumi.ResourceOptions(provider=provider))
 
@@ -210,7 +216,9 @@ def test_a_job_naming_the_bucket_takes_it_from_the_bucket():
         target = (
             bucket.name.apply(lambda n: f"gs://{n}/x/") if uses_output else "gs://p-ordering-snapshots/x/"
         )
-        gcp.container.Cluster("gke", project=PROJECT, location="europe-west1", initial_node_count=1)
+        gcp.container.Cluster(
+            "gke", project=PROJECT, name="gke", location="europe-west1", initial_node_count=1
+        )
         pulumi.Output.from_input(target).apply(lambda _t: None)
         k8s.core.v1.ConfigMap("cm", data={"target": target}, opts=pulumi.ResourceOptions(depends_on=[bucket]))
 
