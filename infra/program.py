@@ -16,6 +16,7 @@ def main() -> None:
     pulumi.export("environment", cfg.environment)
     pulumi.export("vault_address", cfg.vault.address)
 
+    cluster: VaultCluster | None = None
     if cfg.environment != "local":  # the local stack's cluster is OpenBao processes (infra/local)
         platform = GcpPlatform("platform", cfg)
         cluster = VaultCluster("cluster", cfg, platform)
@@ -25,6 +26,11 @@ def main() -> None:
 
     if cfg.vault.configure:
         # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
-        provider = vault.Provider("vault", address=cfg.vault.address, skip_tls_verify=False)
+        # On a new stack the server does not exist before the cluster layer: the provider waits for all
+        # of it (a component in depends_on means its children; infra/ordering.py checks it).
+        after_cluster = pulumi.ResourceOptions(depends_on=[cluster] if cluster else [])
+        provider = vault.Provider(
+            "vault", address=cfg.vault.address, skip_tls_verify=False, opts=after_cluster
+        )
         configuration = VaultConfiguration("vault", cfg, pulumi.ResourceOptions(providers=[provider]))
         pulumi.export("vault_policies", configuration.policy_names)

@@ -49,9 +49,9 @@ def save_script(cfg: StackConfig) -> str:
     )
 
 
-def upload_script(cfg: StackConfig) -> str:
+def upload_script(cfg: StackConfig, bucket: str | None = None) -> str:
     assert cfg.snapshots is not None
-    destination = f"gs://{cfg.snapshots.bucket}/{cfg.environment}/"
+    destination = f"gs://{bucket or cfg.snapshots.bucket}/{cfg.environment}/"
     return "\n".join(
         [
             "set -eu",
@@ -79,7 +79,9 @@ def _security(uid: int) -> dict:
 _SMALL = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}}
 
 
-def cronjob_manifest(cfg: StackConfig) -> dict:
+def cronjob_manifest(cfg: StackConfig, bucket: str | None = None) -> dict:
+    """The CronJob; `bucket` is the snapshot bucket's name as the platform's output gives it
+    (default: the configured name, for tests and tools that render without a program)."""
     assert cfg.snapshots is not None
     save = {
         "name": "save",
@@ -102,7 +104,7 @@ def cronjob_manifest(cfg: StackConfig) -> dict:
     upload = {
         "name": "upload",
         "image": cfg.snapshots.uploader_image,
-        "command": ["/bin/sh", "-c", upload_script(cfg)],
+        "command": ["/bin/sh", "-c", upload_script(cfg, bucket)],
         "env": [
             {"name": "HOME", "value": "/tmp"},  # noqa: S108 (the pod's own emptyDir)
             {"name": "CLOUDSDK_CONFIG", "value": "/tmp/gcloud"},  # noqa: S108 (gcloud needs a writable dir)
@@ -175,6 +177,9 @@ def cronjob_manifest(cfg: StackConfig) -> dict:
     }
 
 
-def create_cronjob(cfg: StackConfig, opts: pulumi.ResourceOptions) -> k8s.batch.v1.CronJob:
-    m = cronjob_manifest(cfg)
-    return k8s.batch.v1.CronJob("snapshot", metadata=m["metadata"], spec=m["spec"], opts=opts)
+def create_cronjob(
+    cfg: StackConfig, bucket_name: pulumi.Input[str], opts: pulumi.ResourceOptions
+) -> k8s.batch.v1.CronJob:
+    # The upload names the bucket: rendered from the bucket's output, so the job waits for it.
+    spec = pulumi.Output.from_input(bucket_name).apply(lambda bucket: cronjob_manifest(cfg, bucket)["spec"])
+    return k8s.batch.v1.CronJob("snapshot", metadata=cronjob_manifest(cfg)["metadata"], spec=spec, opts=opts)

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import StackConfig
+from infra.platform.identity import account_member
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def lifecycle_rules(retention_days: int) -> list[gcp.storage.BucketLifecycleRule
 
 
 def create_snapshot_bucket(
-    cfg: StackConfig, snapshot_gsa_email: str, opts: pulumi.ResourceOptions
+    cfg: StackConfig, snapshot_account: gcp.serviceaccount.Account, opts: pulumi.ResourceOptions
 ) -> SnapshotBucket:
     assert cfg.gcp is not None and cfg.snapshots is not None
     bucket = gcp.storage.Bucket(
@@ -57,7 +58,7 @@ def create_snapshot_bucket(
         "snapshots-writer",
         bucket=bucket.name,
         role="roles/storage.objectCreator",
-        member=f"serviceAccount:{snapshot_gsa_email}",
+        member=account_member(snapshot_account),  # from the account's outputs: the grant waits for it
         opts=opts,
     )
     return SnapshotBucket(bucket, writer)

@@ -26,10 +26,11 @@ class GcpPlatform(pulumi.ComponentResource):
 
         self.network = create_network(cfg, child)
         self.gke = create_gke(cfg, self.network, child)
-        self.vault_identity = vault_identity(cfg, child)
-        self.snapshot_identity = snapshot_identity(cfg, child)
-        self.unseal_key = create_unseal_key(cfg, self.vault_identity.email, child)
-        self.snapshot_bucket = create_snapshot_bucket(cfg, self.snapshot_identity.email, child)
+        # Workload Identity members name the cluster's pool: the bindings take it from the cluster.
+        self.vault_identity = vault_identity(cfg, self.gke.cluster, child)
+        self.snapshot_identity = snapshot_identity(cfg, self.gke.cluster, child)
+        self.unseal_key = create_unseal_key(cfg, self.vault_identity.account, child)
+        self.snapshot_bucket = create_snapshot_bucket(cfg, self.snapshot_identity.account, child)
 
         # No credential inside: the exec plugin fetches a short-lived token per call.
         self.kubeconfig: pulumi.Output[str] = self.gke.kubeconfig

@@ -54,7 +54,7 @@ def test_the_rules_see_the_prerequisites_they_are_about(stack_runs, stack):
     sa_members = [
         r
         for r in graph.of_type(ordering.IAM_GRANT)
-        if str(r.inputs.get("member", "")).startswith("serviceAccount:")
+        if str(r.inputs.get("member", "")).endswith(".iam.gserviceaccount.com")
     ]
     assert sa_members and all(set(r.property_dependencies["member"]) & accounts for r in sa_members)
 
