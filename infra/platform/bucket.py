@@ -1,4 +1,7 @@
-"""The off-cluster Raft snapshot bucket: private, versioned, expiring after the retention period."""
+"""The off-cluster Raft snapshot bucket: private, versioned, expiring after the retention period, and
+in a multi- or dual-region location, so losing the cluster's region does not lose its backups (GCS
+replicates objects between the regions of such a bucket; a single-region bucket is refused by config).
+"""
 
 from __future__ import annotations
 
@@ -41,7 +44,12 @@ def create_snapshot_bucket(
         "snapshots",
         project=cfg.gcp.project,
         name=cfg.snapshots.bucket,
-        location=cfg.gcp.region,
+        location=cfg.snapshots.bucket_location(cfg.gcp.region),
+        custom_placement_config=gcp.storage.BucketCustomPlacementConfigArgs(
+            data_locations=[r.upper() for r in cfg.snapshots.data_locations]
+        )
+        if cfg.snapshots.data_locations
+        else None,
         storage_class="STANDARD",
         uniform_bucket_level_access=True,
         public_access_prevention="enforced",
