@@ -90,6 +90,10 @@ class TypedRef:
     prop: str
     target: str | None
     why: str
+    # For a plain value: whether it names this declared target. None: any plain value is suspect while
+    # the stack declares a target (ids the mocks cannot reproduce); given: only a value naming one of
+    # the declared targets is (a grant on a key outside the stack is fine).
+    names: Callable[[str, Mapping[str, Any]], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,14 @@ _KMS_GRANT = r"^gcp:kms/cryptoKeyIAM(Member|Binding|Policy):"
 TYPED_REFS: tuple[TypedRef, ...] = (
     # The resource every IAM grant is attached to, per grant family. A grant type of a family not
     # listed here is reported by ORD-UNRULED until someone says what it attaches to.
-    TypedRef("ORD-IAM-TARGET", _KMS_GRANT, "cryptoKeyId", CRYPTO_KEY, "a key grant needs the key"),
+    TypedRef(
+        "ORD-IAM-TARGET",
+        _KMS_GRANT,
+        "cryptoKeyId",
+        CRYPTO_KEY,
+        "a key grant needs the key",
+        names=lambda value, key: value.endswith(f"/cryptoKeys/{key.get('name')}"),
+    ),
     TypedRef(
         "ORD-IAM-TARGET",
         r"^gcp:kms/keyRingIAM(Member|Binding|Policy):",
@@ -369,13 +380,16 @@ def _check_typed_refs(graph: Graph) -> list[Finding]:
     for ref in TYPED_REFS:
         if ref.target is None:
             continue
-        targets = {t.urn for t in graph.of_type(rf"^{re.escape(ref.target)}$")}
+        declared = graph.of_type(rf"^{re.escape(ref.target)}$")
+        targets = {t.urn for t in declared}
         for resource in graph.of_type(ref.on):
-            if resource.inputs.get(ref.prop) in (None, ""):
+            value = unwrap(resource.inputs.get(ref.prop))
+            if value in (None, ""):
                 continue
             deps = set(resource.property_dependencies.get(ref.prop, ()))
-            if not deps & targets:
-                where = "no such resource is declared" if not targets else "it is a plain value"
+            named = ref.names is None or any(ref.names(str(value), unwrap(dict(t.inputs))) for t in declared)
+            if targets and not deps & targets and named:
+                where = "it is a plain value"
                 found.append(
                     Finding(
                         ref.rule_id,

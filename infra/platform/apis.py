@@ -13,6 +13,10 @@ APIS = (
     "cloudkms.googleapis.com",
     "iam.googleapis.com",
     "storage.googleapis.com",
+    # GitHub Actions' federation (ci_identity.py): token exchange, then the service account's token.
+    "sts.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "cloudresourcemanager.googleapis.com",  # project-level IAM members
 )
 
 

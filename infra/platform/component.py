@@ -7,6 +7,7 @@ import pulumi
 from infra.config import StackConfig
 from infra.platform.apis import enable_apis
 from infra.platform.bucket import create_snapshot_bucket
+from infra.platform.ci_identity import create_ci_identity
 from infra.platform.gke import create_gke
 from infra.platform.identity import snapshot_identity, vault_identity
 from infra.platform.kms import create_unseal_key
@@ -31,6 +32,8 @@ class GcpPlatform(pulumi.ComponentResource):
         self.snapshot_identity = snapshot_identity(cfg, self.gke.cluster, child)
         self.unseal_key = create_unseal_key(cfg, self.vault_identity.account, child)
         self.snapshot_bucket = create_snapshot_bucket(cfg, self.snapshot_identity.account, child)
+        # GitHub Actions' identities: a read-only previewer and the deployer (Workload Identity Federation).
+        self.ci = create_ci_identity(cfg, self.unseal_key, child)
 
         # No credential inside: the exec plugin fetches a short-lived token per call.
         self.kubeconfig: pulumi.Output[str] = self.gke.kubeconfig

@@ -45,6 +45,13 @@ def account_email(account: gcp.serviceaccount.Account) -> pulumi.Output[str]:
     )
 
 
+def account_resource_name(account: gcp.serviceaccount.Account) -> pulumi.Output[str]:
+    """`projects/P/serviceAccounts/EMAIL`, what IAM bindings on the account take, from its outputs."""
+    return pulumi.Output.all(account.account_id, account.project).apply(
+        lambda a: service_account_name(str(a[1]), str(a[0]))
+    )
+
+
 def account_member(account: gcp.serviceaccount.Account) -> pulumi.Output[str]:
     return account_email(account).apply(lambda email: f"serviceAccount:{email}")
 
@@ -81,7 +88,7 @@ def _bound_account(
     # Only this one Kubernetes service account may act as the Google account: no keys are ever minted.
     binding = gcp.serviceaccount.IAMMember(
         f"{name}-workload-identity",
-        service_account_id=account.account_id.apply(lambda a: service_account_name(project, a)),
+        service_account_id=account_resource_name(account),
         role="roles/iam.workloadIdentityUser",
         member=cluster_workload_member(cluster, cfg.cluster.namespace, kubernetes_sa),
         opts=opts,
