@@ -110,7 +110,10 @@ def _all_containers(pod: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 def fs_user(pod: Mapping[str, Any]) -> int | None:
     """`FsUserFrom`: the runAsUser shared by every container, or None."""
-    users = {_effective(pod, c, "runAsUser") for c in _all_containers(pod)}
+    # Numbers come back from the engine's protobuf Struct as floats: compare and return ints.
+    users = {
+        None if u is None else int(u) for u in (_effective(pod, c, "runAsUser") for c in _all_containers(pod))
+    }
     return users.pop() if len(users) == 1 and None not in users else None
 
 
