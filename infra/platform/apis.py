@@ -17,6 +17,8 @@ APIS = (
     "sts.googleapis.com",
     "iamcredentials.googleapis.com",
     "cloudresourcemanager.googleapis.com",  # project-level IAM members
+    "logging.googleapis.com",  # log-based metrics of the snapshot job (alerting.py)
+    "monitoring.googleapis.com",  # alert policies
 )
 
 

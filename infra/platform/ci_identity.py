@@ -50,6 +50,8 @@ DEPLOYER_ROLES: dict[str, str] = {
     "roles/iam.workloadIdentityPoolAdmin": "this pool and provider",
     "roles/storage.admin": "the snapshot bucket and its IAM",
     "roles/dns.admin": "the private zone for vault.address (issue 11's way in)",
+    "roles/logging.configWriter": "the snapshot job's log-based metrics (alerting.py)",
+    "roles/monitoring.alertPolicyEditor": "the snapshot alert policies",
 }
 # Cloud KMS is granted on the unseal key and ring only, never at project scope (a project-wide KMS
 # role would reach every key, the stack secrets key included). The ring and key are created once by
@@ -76,7 +78,12 @@ PREVIEWER_ROLES: dict[str, str] = {
     "roles/iam.workloadIdentityPoolViewer": "this pool and provider",
     "roles/storage.bucketViewer": "bucket metadata, never snapshot contents",
     "roles/dns.reader": "the private zone",
+    "roles/monitoring.viewer": "the alert policies",
 }
+# Log-based metric definitions, not log entries: roles/logging.viewer would also read every workload
+# log, Vault's stdout audit log included.
+LOG_METRIC_READER_ID = "ciLogMetricReader"
+LOG_METRIC_READER_PERMISSIONS = ("logging.logMetrics.get", "logging.logMetrics.list")
 
 
 def _cel(value: str) -> str:
@@ -144,9 +151,9 @@ def provider_name(project_number: int, pool_id: str, provider_id: str) -> str:
     )
 
 
-def grantable_roles() -> list[str]:
+def grantable_roles(*custom: str) -> list[str]:
     """The project-level roles this program grants: the only ones the deployer may grant or revoke."""
-    return [NODE_ROLE, *DEPLOYER_ROLES, *PREVIEWER_ROLES]
+    return [NODE_ROLE, *DEPLOYER_ROLES, *PREVIEWER_ROLES, *custom]
 
 
 def grantable_condition(roles: list[str]) -> str:
@@ -283,6 +290,14 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
         accounts[role] = account
 
     deployer, previewer = accounts["deployer"], accounts["previewer"]
+    log_metric_reader = _custom_role(
+        "ci-log-metric-reader",
+        project,
+        LOG_METRIC_READER_ID,
+        "CI: read log-based metric definitions (not log entries)",
+        LOG_METRIC_READER_PERMISSIONS,
+        opts,
+    )
     for role in DEPLOYER_ROLES:
         gcp.projects.IAMMember(
             f"{DEPLOYER_ID}-{role.removeprefix('roles/').replace('.', '-')}",
@@ -299,7 +314,8 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
         condition=gcp.projects.IAMMemberConditionArgs(
             title="only-the-programs-roles",
             description="Grant and revoke only the project roles this program itself grants.",
-            expression=grantable_condition(grantable_roles()),
+            # From the custom role's output: the condition names it, so it waits for the role.
+            expression=log_metric_reader.apply(lambda custom: grantable_condition(grantable_roles(custom))),
         ),
         opts=opts,
     )
@@ -311,6 +327,13 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
             member=account_member(previewer),
             opts=opts,
         )
+    gcp.projects.IAMMember(
+        f"{PREVIEWER_ID}-log-metrics",
+        project=project,
+        role=log_metric_reader,
+        member=account_member(previewer),
+        opts=opts,
+    )
     _kms_grants(cfg, unseal, deployer, previewer, opts)
     if cfg.gcp.stack_secrets_key:
         # The stack's config secrets: a preview decrypts them too (the values Vault rotates after

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from infra.config import StackConfig
+from infra.platform.alerting import create_snapshot_alerting
 from infra.platform.apis import enable_apis
 from infra.platform.bucket import create_snapshot_bucket
 from infra.platform.ci_identity import create_ci_identity
@@ -32,6 +33,8 @@ class GcpPlatform(pulumi.ComponentResource):
         self.snapshot_identity = snapshot_identity(cfg, self.gke.cluster, child)
         self.unseal_key = create_unseal_key(cfg, self.vault_identity.account, child)
         self.snapshot_bucket = create_snapshot_bucket(cfg, self.snapshot_identity.account, child)
+        # Snapshot health from the job's own log lines (GKE has no kube-state-metrics Job series).
+        self.snapshot_alerting = create_snapshot_alerting(cfg, self.gke.cluster, child)
         # GitHub Actions' identities: a read-only previewer and the deployer (Workload Identity Federation).
         self.ci = create_ci_identity(cfg, self.unseal_key, child)
 
