@@ -106,7 +106,6 @@ class WaitsFor:
     target: str
     required: bool
     why: str
-    unless: str = r"^$"  # types matching `on` that are exempt (e.g. the provider that connects)
 
 
 def _get(inputs: Mapping[str, Any], *path: str) -> Any:
@@ -406,11 +405,7 @@ def _check_waits(graph: Graph) -> list[Finding]:
     found: list[Finding] = []
     for rule in WAITS_FOR:
         targets = graph.of_type(rule.target)
-        unless = re.compile(rule.unless)
-        on = re.compile(rule.on)
-        subjects = [
-            r for r in graph.resources if r.custom and on.search(r.type) and not unless.search(r.type)
-        ]
+        subjects = graph.of_type(rule.on)
         if not targets:
             if rule.required:
                 found += [
