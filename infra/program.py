@@ -16,13 +16,16 @@ def main() -> None:
     pulumi.export("environment", cfg.environment)
     pulumi.export("vault_address", cfg.vault.address)
 
-    cluster: VaultCluster | None = None
+    # What must exist before anything talks to vault.address: the servers, and the way in to them.
+    reach_vault: list[pulumi.Resource] = []
     if cfg.environment != "local":  # the local stack's cluster is OpenBao processes (infra/local)
         platform = GcpPlatform("platform", cfg)
         cluster = VaultCluster("cluster", cfg, platform)
+        reach_vault = [cluster, platform.dns.api_record]
         pulumi.export("ca_certificate", cluster.ca_certificate)
         pulumi.export("kms_key_id", platform.kms_key_id)
         pulumi.export("snapshot_bucket", platform.bucket_name)
+        pulumi.export("api_address", platform.api_address.address)
         # What the workflows' google-github-actions/auth steps take (repository variables).
         pulumi.export("ci_workload_identity_provider", platform.ci.provider_name)
         pulumi.export("ci_deployer_service_account", platform.ci.deployer_email)
@@ -30,11 +33,15 @@ def main() -> None:
 
     if cfg.vault.configure:
         # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
-        # On a new stack the server does not exist before the cluster layer: the provider waits for all
-        # of it (a component in depends_on means its children; infra/ordering.py checks it).
-        after_cluster = pulumi.ResourceOptions(depends_on=[cluster] if cluster else [])
+        # Every Vault resource goes through this provider, so none is written before the cluster, its
+        # load balancer and its DNS record exist (a component dependency waits for all its children).
         provider = vault.Provider(
-            "vault", address=cfg.vault.address, skip_tls_verify=False, opts=after_cluster
+            "vault",
+            address=cfg.vault.address,
+            skip_tls_verify=False,
+            opts=pulumi.ResourceOptions(depends_on=reach_vault),
         )
-        configuration = VaultConfiguration("vault", cfg, pulumi.ResourceOptions(providers=[provider]))
+        configuration = VaultConfiguration(
+            "vault", cfg, pulumi.ResourceOptions(providers=[provider], depends_on=reach_vault)
+        )
         pulumi.export("vault_policies", configuration.policy_names)
