@@ -22,6 +22,7 @@ import yaml
 from infra.cluster.layout import SNAPSHOT_SELECTOR
 from infra.cluster.snapshot import STATUS_FIELD
 from infra.config import StackConfig
+from infra.platform.identity import fixed_name
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "cluster" / "alerts" / "snapshot.rules.yaml"
 # Log-based metric name -> the status value it counts. PromQL name: logging_googleapis_com:user_<name>.
@@ -85,7 +86,7 @@ def create_snapshot_alerting(
             metric_descriptor=gcp.logging.MetricMetricDescriptorArgs(
                 metric_kind="DELTA", value_type="INT64", unit="1"
             ),
-            opts=opts,
+            opts=fixed_name(opts),
         )
         for name, status in METRICS.items()
     ]

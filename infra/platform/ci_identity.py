@@ -28,7 +28,7 @@ import pulumi_gcp as gcp
 
 from infra.config import StackConfig
 from infra.platform.gke import NODE_ROLE
-from infra.platform.identity import account_email, account_member, account_resource_name
+from infra.platform.identity import account_email, account_member, account_resource_name, fixed_name
 from infra.platform.kms import UnsealKey
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
@@ -189,7 +189,7 @@ def _custom_role(
         title=title,
         permissions=list(permissions),
         stage="GA",
-        opts=opts,
+        opts=fixed_name(opts),
     )
     return role.role_id.apply(lambda r: f"projects/{project}/roles/{r}")
 
@@ -274,7 +274,7 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
             account_id=account_id,
             display_name=purpose,
             description=purpose,
-            opts=opts,
+            opts=fixed_name(opts),
         )
         gcp.serviceaccount.IAMBinding(
             f"{account_id}-federation",

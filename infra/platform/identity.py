@@ -24,6 +24,12 @@ SNAPSHOT_GSA_ID = "vault-snapshot"
 NODE_GSA_ID = "vault-gke-nodes"
 
 
+def fixed_name(opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
+    """Options for a resource whose name is fixed (an account id, a role id, a metric name): a
+    replacement deletes the old one first, since a create-before-delete would collide with it."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
+
+
 def service_account_email(project: str, account_id: str) -> str:
     return f"{account_id}@{project}.iam.gserviceaccount.com"
 
@@ -83,7 +89,12 @@ def _bound_account(
     assert cfg.gcp is not None
     project = cfg.gcp.project
     account = gcp.serviceaccount.Account(
-        name, project=project, account_id=account_id, display_name=purpose, description=purpose, opts=opts
+        name,
+        project=project,
+        account_id=account_id,
+        display_name=purpose,
+        description=purpose,
+        opts=fixed_name(opts),
     )
     # Only this one Kubernetes service account may act as the Google account: no keys are ever minted.
     binding = gcp.serviceaccount.IAMMember(

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import StackConfig
-from infra.platform.identity import account_member
+from infra.platform.identity import account_member, fixed_name
 
 # Exactly what the gcpckms seal calls: Encrypt/Decrypt, plus cryptoKeys.get which current Vault checks at
 # start (hashicorp/vault#17850). The predefined roles/cloudkms.cryptoKeyEncrypterDecrypter lacks `get`;
@@ -67,7 +67,7 @@ def create_unseal_key(
         description="Encrypt/decrypt with, and read the metadata of, the key it is bound on; nothing else.",
         permissions=list(UNSEAL_PERMISSIONS),
         stage="GA",
-        opts=opts,
+        opts=fixed_name(opts),
     )
     # Bound on the key itself, never the ring or the project: the role is useless for any other key.
     grant = gcp.kms.CryptoKeyIAMMember(
