@@ -549,7 +549,12 @@ class DeployerConfig(Strict):
         description="OIDC audience the deploy and preview jobs request; default "
         "`vault-platform-<environment>`, so a token minted for one environment is refused by another.",
     )
-    token_ttl: Duration = Field(900, description="Deployer token TTL.")
+    token_ttl: Duration = Field(
+        1800,
+        description="Deployer token TTL (30 minutes): outlives the longest apply, since a deploy job's "
+        "`timeout-minutes` may not exceed it (workflow lint) and the Vault provider's child token "
+        "(`max_lease_ttl_seconds`) is given the same lifetime.",
+    )
 
     @property
     def ref(self) -> str:
@@ -567,14 +572,20 @@ class PreviewerConfig(Strict):
     """The read-only CI identity: PR previews and drift detection (`pulumi preview`/`refresh`)."""
 
     workflows: list[WorkflowFile] = Field(
-        default_factory=lambda: [".github/workflows/preview.yml", ".github/workflows/drift.yml"],
+        default_factory=lambda: [
+            ".github/workflows/preview.yml",
+            ".github/workflows/drift.yml",
+            ".github/workflows/deploy.yml",
+        ],
         min_length=1,
-        description="Workflow files whose jobs may log in as the previewer (`job_workflow_ref` path).",
+        description="Workflow files whose jobs may log in as the previewer (`job_workflow_ref` path): PR "
+        "previews, drift, and deploy.yml's `preview --save-plan` jobs that run before the approval.",
     )
-    events: list[Literal["pull_request", "schedule", "workflow_dispatch", "merge_group"]] = Field(
-        default_factory=lambda: ["pull_request", "schedule", "workflow_dispatch"],
+    events: list[Literal["pull_request", "schedule", "workflow_dispatch", "merge_group", "push"]] = Field(
+        default_factory=lambda: ["pull_request", "schedule", "workflow_dispatch", "push"],
         min_length=1,
-        description="`event_name` values allowed to log in as the previewer.",
+        description="`event_name` values allowed to log in as the previewer (`push`: deploy.yml plans "
+        "before the environment approval; read-only like every previewer login).",
     )
     token_ttl: Duration = Field(1200, description="Previewer token TTL (20 minutes).")
 

@@ -33,12 +33,15 @@ def main() -> None:
 
     if cfg.vault.configure:
         # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
+        # The provider applies through a child token whose lifetime defaults to 20 minutes, shorter than
+        # an apply may take: give it the deployer token's lifetime (the parent caps it anyway).
         # Every Vault resource goes through this provider, so none is written before the cluster, its
         # load balancer and its DNS record exist (a component dependency waits for all its children).
         provider = vault.Provider(
             "vault",
             address=cfg.vault.address,
             skip_tls_verify=False,
+            max_lease_ttl_seconds=cfg.deployer.token_ttl,
             opts=pulumi.ResourceOptions(depends_on=reach_vault),
         )
         configuration = VaultConfiguration(
