@@ -86,73 +86,80 @@ def test_audiences_differ_between_environments(program, one):
     assert audiences["prod"] != audiences["staging"]
 
 
+def policy(cfg, claims: dict[str, Any]) -> str | None:
+    """The intended policy in plain Python, from config alone: an independent statement the CEL that
+    Google evaluates must agree with."""
+    d, p = cfg.deployer, cfg.previewer
+    if claims.get("repository_id") != str(d.repository_id) or claims.get("repository_owner_id") != str(
+        d.repository_owner_id
+    ):
+        return None
+    if (
+        claims["event_name"] in d.events
+        and claims["ref"] == d.ref
+        and claims["job_workflow_ref"] == d.workflow_ref()
+        and claims.get("environment") == d.environment
+    ):
+        return "deployer"
+    path = claims["job_workflow_ref"].split("@", 1)[0]
+    if claims["event_name"] in p.events and path in {f"{d.repository}/{w}" for w in p.workflows}:
+        return "previewer"
+    return None
+
+
 @pytest.mark.parametrize("stack", ["prod", "staging"])
 def test_who_gets_which_identity(program, one, config, stack):
     cfg = config(stack)
     d, repo = cfg.deployer, cfg.deployer.repository
     provider = unwrap(dict(one(program(stack), PROVIDER).inputs))
     preview = f"{repo}/.github/workflows/preview.yml@refs/pull/42/merge"
+    pr = {"event_name": "pull_request", "ref": "refs/pull/42/merge"}
     cases = {
-        "deploy on push to the deploy branch": (_claims(cfg), "deployer"),
-        "deploy dispatched by hand on the deploy branch": (
-            _claims(cfg, event_name="workflow_dispatch"),
-            "deployer",
-        ),
-        "a pull request's preview": (
-            _claims(
-                cfg,
-                event_name="pull_request",
-                ref="refs/pull/42/merge",
-                job_workflow_ref=preview,
-                environment=None,
-            ),
-            "previewer",
-        ),
-        "the nightly drift check": (
-            _claims(
-                cfg,
-                event_name="schedule",
-                job_workflow_ref=f"{repo}/.github/workflows/drift.yml@{d.ref}",
-                environment=None,
-            ),
-            "previewer",
+        "deploy on push to the deploy branch": _claims(cfg),
+        "deploy dispatched by hand on the deploy branch": _claims(cfg, event_name="workflow_dispatch"),
+        "a pull request's preview": _claims(cfg, **pr, job_workflow_ref=preview, environment=None),
+        "the nightly drift check": _claims(
+            cfg,
+            event_name="schedule",
+            job_workflow_ref=f"{repo}/.github/workflows/drift.yml@{d.ref}",
+            environment=None,
         ),
         # Each of these is one claim away from the deployer: none may get it.
-        "the deploy workflow edited on a branch": (
-            _claims(cfg, ref="refs/heads/evil", job_workflow_ref=f"{repo}/{d.workflow}@refs/heads/evil"),
-            None,
+        "the deploy workflow edited on a branch": _claims(
+            cfg, ref="refs/heads/evil", job_workflow_ref=f"{repo}/{d.workflow}@refs/heads/evil"
         ),
         # A branch's own workflow may call deploy.yml@main as a reusable workflow: job_workflow_ref is
         # then main's, only `ref` tells the run came from the branch.
-        "a branch calling the deploy workflow of main": (_claims(cfg, ref="refs/heads/evil"), None),
-        "a PR running the deploy workflow": (
-            _claims(
-                cfg,
-                event_name="pull_request",
-                ref="refs/pull/42/merge",
-                job_workflow_ref=f"{repo}/{d.workflow}@refs/pull/42/merge",
-            ),
-            None,
+        "a branch calling the deploy workflow of main": _claims(cfg, ref="refs/heads/evil"),
+        "a PR running the deploy workflow": _claims(
+            cfg, **pr, job_workflow_ref=f"{repo}/{d.workflow}@refs/pull/42/merge"
         ),
-        "a PR whose preview workflow claims the deploy environment": (
-            _claims(cfg, event_name="pull_request", ref="refs/pull/42/merge", job_workflow_ref=preview),
-            "previewer",
+        "a PR whose preview workflow claims the deploy environment": _claims(
+            cfg, **pr, job_workflow_ref=preview
         ),
-        "deploy workflow without the environment gate": (_claims(cfg, environment=None), None),
-        "deploy workflow in the other environment": (_claims(cfg, environment="elsewhere"), None),
-        "another workflow on the deploy branch": (
-            _claims(cfg, job_workflow_ref=f"{repo}/.github/workflows/release.yml@{d.ref}"),
-            None,
+        "deploy workflow without the environment gate": _claims(cfg, environment=None),
+        "deploy workflow in the other environment": _claims(cfg, environment="elsewhere"),
+        "another workflow on the deploy branch": _claims(
+            cfg, job_workflow_ref=f"{repo}/.github/workflows/release.yml@{d.ref}"
         ),
-        "a fork or another repository with the same name": (_claims(cfg, repository_id="1"), None),
-        "another owner": (_claims(cfg, repository_owner_id="2"), None),
-        "preview workflow on a push (not an allowed previewer event)": (
-            _claims(cfg, job_workflow_ref=f"{repo}/.github/workflows/preview.yml@{d.ref}"),
-            None,
+        "a PR running another workflow": _claims(
+            cfg, **pr, job_workflow_ref=f"{repo}/.github/workflows/release.yml@refs/pull/42/merge"
         ),
+        "a fork or another repository with the same name": _claims(cfg, repository_id="1"),
+        "another owner": _claims(cfg, repository_owner_id="2"),
     }
-    outcome = {name: exchange(provider, claims) for name, (claims, _want) in cases.items()}
-    assert outcome == {name: want for name, (_claims_, want) in cases.items()}
+    outcome = {name: exchange(provider, claims) for name, claims in cases.items()}
+    assert outcome == {name: policy(cfg, claims) for name, claims in cases.items()}
+    # Whatever the previewer config allows, only the two real deploy runs are ever the deployer, and
+    # nothing outside this repository gets anything.
+    assert {name for name, role in outcome.items() if role == "deployer"} == {
+        "deploy on push to the deploy branch",
+        "deploy dispatched by hand on the deploy branch",
+    }
+    assert outcome["a pull request's preview"] == outcome["the nightly drift check"] == "previewer"
+    assert outcome["a fork or another repository with the same name"] is None
+    assert outcome["another owner"] is None
+    assert outcome["a PR running another workflow"] is None
 
 
 @pytest.mark.parametrize("stack", ["prod", "staging"])
