@@ -252,3 +252,13 @@ def test_the_provider_name_the_workflows_take():
     assert ci_identity.provider_name(123, "github-actions", "github") == (
         "projects/123/locations/global/workloadIdentityPools/github-actions/providers/github"
     )
+
+
+def test_the_workflows_log_in_as_the_accounts_declared_here():
+    # infra/ops/ci_env.py gives the workflows the emails from config: they must name these accounts.
+    from infra.ops import ci_env
+
+    assert (ci_env.GCP_DEPLOYER_ACCOUNT, ci_env.GCP_PREVIEWER_ACCOUNT) == (
+        ci_identity.DEPLOYER_ID,
+        ci_identity.PREVIEWER_ID,
+    )
