@@ -59,6 +59,7 @@ def test_rolling_restart_keeps_a_writer_running_and_loses_no_acknowledged_write(
     threads = [threading.Thread(target=writer), threading.Thread(target=sampler)]
     for thread in threads:
         thread.start()
+
     def acked_at_least(n: int, within: float) -> int:
         # Progress, not wall-clock: on a loaded machine 20 writes may take longer than a second.
         deadline = time.monotonic() + within
