@@ -955,6 +955,12 @@ class StackConfig(Strict):
                     f"{key}={namespace!r}: must not be a service namespace or a system namespace (the "
                     "webhook would gate the pods that serve it)"
                 )
+        for system in ("kube-system", "kube-public", "kube-node-lease"):
+            if system in services:
+                raise ValueError(
+                    f"services: namespace {system!r} is the cluster's own; the injector's webhook fails "
+                    "closed on service namespaces and must never gate system pods"
+                )
         if injector.namespace == self.cluster.namespace:
             raise ValueError(
                 f"injector.namespace={injector.namespace!r}: give the injector its own namespace, not Vault's"

@@ -27,6 +27,7 @@ from infra.local.client import client, health, wait_for
 from infra.local.kms import bao_binary
 from infra.local.ports import LOOPBACK, wait_listening
 from infra.local.state import State
+from infra.vault.acl import render_template
 
 IDP_NAME = "idp"
 PROVIDER = "vault-platform"
@@ -41,11 +42,6 @@ PEOPLE = {
     "mallory": "contractors",
 }
 USER_POLICY = "idp-person"
-# A person may ask the provider for an authorization code for themselves; nothing else.
-_USER_POLICY_TEXT = f"""path "identity/oidc/provider/{PROVIDER}/authorize" {{
-  capabilities = ["read", "update"]
-}}
-"""
 
 
 @dataclass(frozen=True)
@@ -131,7 +127,7 @@ def configure(c: hvac.Client, state: State, redirect_uris: list[str], ca_cert: P
     if f"{USERPASS}/" not in c.sys.list_auth_methods()["data"]:
         c.sys.enable_auth_method("userpass", path=USERPASS)
     accessor = c.sys.list_auth_methods()["data"][f"{USERPASS}/"]["accessor"]
-    c.sys.create_or_update_policy(USER_POLICY, _USER_POLICY_TEXT)
+    c.sys.create_or_update_policy(USER_POLICY, render_template(USER_POLICY, provider=PROVIDER))
     passwords = _passwords(state)
     aliases = (c.list("identity/entity-alias/id") or {}).get("data", {}).get("key_info", {})
     members: dict[str, list[str]] = {}
