@@ -351,6 +351,45 @@ def _under(path: str, field: str) -> bool:
     return plain == field or plain.startswith((field + ".", field + "["))
 
 
+def fed_fields(
+    type_token: str, props: Iterable[str], inputs: Mapping[str, Any], provider_inputs: Mapping[str, Any]
+) -> list[str]:
+    """The top-level inputs among `props` that hold (or are) an immutable field: when the resource an
+    input's value comes from is replaced, its id changes, so this resource is replaced too."""
+    fed = []
+    for prop in props:
+        direct = forced_by(type_token, [prop], inputs, provider_inputs)
+        nested = any(
+            f.startswith(prop + ".")
+            for rule in rules_for(type_token) or ()
+            if _applies(rule, inputs, provider_inputs)
+            for f in rule.fields
+        )
+        if direct or nested:
+            fed.append(prop)
+    return sorted(fed)
+
+
+def deletes_first(type_token: str, old: Mapping[str, Any], new: Mapping[str, Any], option: bool) -> bool:
+    """Whether a replacement deletes the old object before creating the new one. pulumi-kubernetes
+    does so itself for an object whose fixed name and namespace stay the same (provider.go, Diff)."""
+    if option:
+        return True
+    if type_token.startswith("kubernetes:"):
+        meta_old, meta_new = old.get("metadata") or {}, new.get("metadata") or {}
+        return bool(meta_new.get("name")) and (meta_new.get("name"), meta_new.get("namespace")) == (
+            meta_old.get("name"),
+            meta_old.get("namespace"),
+        )
+    return False
+
+
+def _applies(rule: Immutable, inputs: Mapping[str, Any], provider_inputs: Mapping[str, Any]) -> bool:
+    if rule.when_input is not None and inputs.get(rule.when_input[0]) != rule.when_input[1]:
+        return False
+    return not (rule.unless_provider_input and provider_inputs.get(rule.unless_provider_input) is True)
+
+
 def forced_by(
     type_token: str,
     changed_paths: Iterable[str],
@@ -364,11 +403,8 @@ def forced_by(
     for path in changed_paths:
         hit = any(_under(path, f) for f in replace_on_changes)
         for rule in rules:
-            if rule.when_input is not None and inputs.get(rule.when_input[0]) != rule.when_input[1]:
-                continue
-            if rule.unless_provider_input and provider_inputs.get(rule.unless_provider_input) is True:
-                continue
-            hit = hit or any(_under(path, f) for f in rule.fields)
+            if _applies(rule, inputs, provider_inputs):
+                hit = hit or any(_under(path, f) for f in rule.fields)
         if hit:
             forced.append(path)
     return sorted(forced)

@@ -12,7 +12,7 @@ from typing import Any
 
 from infra.plan.emit import child_path
 from infra.plan.model import Resource, Snapshot, short_names
-from infra.replacements import forced_by
+from infra.replacements import deletes_first, fed_fields, forced_by
 
 SECRET = "[secret]"  # noqa: S105 (the placeholder, not a secret)
 
@@ -40,6 +40,7 @@ class ResourceChange:
     fields: tuple[FieldChange, ...] = ()
     options: tuple[OptionChange, ...] = ()
     forced_by: tuple[str, ...] = ()  # the changed inputs that force the replacement
+    deletes_first: bool = False  # a replacement deletes the old object before creating the new one
 
     @property
     def resource(self) -> Resource:
@@ -136,14 +137,53 @@ def diff(old: Snapshot, new: Snapshot) -> list[ResourceChange]:
             options = option_changes(a, b, names) if compare_options else []
             if not fields and not options:
                 continue
-            provider = after.get(b.provider)
             forced = forced_by(
-                b.type,
-                [f.path for f in fields],
-                b.inputs,
-                provider.inputs if provider else {},
-                b.replace_on_changes,
+                b.type, [f.path for f in fields], b.inputs, _provider_inputs(b, after), b.replace_on_changes
             )
             action = "replace" if forced else "update"
-            changes.append(ResourceChange(action, a, b, tuple(fields), tuple(options), tuple(forced)))
-    return changes
+            dbr = deletes_first(b.type, a.inputs, b.inputs, b.delete_before_replace)
+            changes.append(ResourceChange(action, a, b, tuple(fields), tuple(options), tuple(forced), dbr))
+    return _cascade(changes, before, after, matched, names)
+
+
+def _provider_inputs(resource: Resource, resources: Mapping[str, Resource]) -> Mapping[str, Any]:
+    provider = resources.get(resource.provider)
+    return provider.inputs if provider else {}
+
+
+def _cascade(
+    changes: list[ResourceChange],
+    before: Mapping[str, Resource],
+    after: Mapping[str, Resource],
+    matched: Mapping[str, str],
+    names: Mapping[str, str],
+) -> list[ResourceChange]:
+    """Replacements that follow from others: an immutable input fed by a replaced resource's output
+    gets that resource's new id, so the engine replaces the consumer too (mocks keep ids stable, so the
+    inputs alone never show it)."""
+    by_urn = {c.resource.urn: c for c in changes}
+    replaced = {urn for urn, c in by_urn.items() if c.action == "replace"}
+    grew = True
+    while grew:
+        grew = False
+        for urn in sorted(matched):
+            current = by_urn.get(urn)
+            if urn in replaced or (current and current.action != "update"):
+                continue
+            b = after[urn]
+            sources = {p: sorted(set(d) & replaced) for p, d in b.property_dependencies.items()}
+            fed = fed_fields(
+                b.type, [p for p, s in sources.items() if s], b.inputs, _provider_inputs(b, after)
+            )
+            if not fed:
+                continue
+            why = tuple(f"{p} (from {', '.join(names[u] for u in sources[p])}, replaced)" for p in fed)
+            a = before[matched[urn]]
+            fields, options = (current.fields, current.options) if current else ((), ())
+            dbr = deletes_first(b.type, a.inputs, b.inputs, b.delete_before_replace)
+            by_urn[urn] = ResourceChange(
+                "replace", a, b, fields, options, (*why, *(current.forced_by if current else ())), dbr
+            )
+            replaced.add(urn)
+            grew = True
+    return [by_urn[urn] for urn in sorted(by_urn)]

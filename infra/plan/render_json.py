@@ -46,7 +46,7 @@ def _change(change: ResourceChange, names: dict[str, str]) -> dict[str, Any]:
     out["options"] = [{"option": o.option, "old": o.old, "new": o.new} for o in change.options]
     out["forced_by"] = list(change.forced_by)
     out["protect"] = r.protect
-    out["delete_before_replace"] = r.delete_before_replace
+    out["deletes_first"] = change.deletes_first
     return out
 
 

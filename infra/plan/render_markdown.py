@@ -45,7 +45,7 @@ def code(text: str) -> str:
 
 
 def fenced(lines: Iterable[str], language: str = "") -> str:
-    body = "\n".join(lines)
+    body = "\n".join(render_text.oneline(line) for line in lines)
     ticks = "`" * max(3, max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
     return f"{ticks}{language}\n{body}\n{ticks}"
 

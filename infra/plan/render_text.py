@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +25,19 @@ _DEFAULT_OPTIONS = {
     "import_id": "",
 }
 SYMBOL = {"add": "+", "remove": "-", "update": "~", "replace": "-/+"}
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def oneline(line: str) -> str:
+    """A printed line stays one line: control characters in a name or value (from a PR) are escaped, so
+    nothing can forge the lines that follow it."""
+    return _CONTROL.sub(lambda m: json.dumps(m.group())[1:-1], line)
+
+
+def lines_text(lines: list[str]) -> str:
+    return "\n".join(oneline(line) for line in lines) + "\n"
 
 
 def show(value: Any) -> str:
@@ -103,7 +117,7 @@ def change_lines(change: ResourceChange, names: Mapping[str, str], marked: bool 
         return [f"- {r.type}  {r.name}{note}"]
     head = f"{SYMBOL[change.action] if not marked else '!'} {r.type}  {r.name}"
     if change.action == "replace":
-        how = "delete, then create" if r.delete_before_replace else "create, then delete"
+        how = "delete, then create" if change.deletes_first else "create, then delete"
         head += f"  (replace, {how}; forced by {', '.join(change.forced_by)})"
         if r.protect:
             head += "  (protected: the engine refuses the replacement)"
@@ -198,7 +212,7 @@ def render(report: Report) -> str:
     if not report.identity_changes:
         out.append("  none")
     out += ["", *findings_lines(report)]
-    return "\n".join(out) + "\n"
+    return lines_text(out)
 
 
 def _listing(report: Report) -> str:
@@ -214,4 +228,4 @@ def _listing(report: Report) -> str:
     for identity in report.identities.values():
         out += identity_lines(identity)
     out += ["", *findings_lines(report)]
-    return "\n".join(out) + "\n"
+    return lines_text(out)

@@ -127,3 +127,46 @@ def test_secrets_are_compared_by_digest_and_never_carried_as_values() -> None:
     # A new input shows as missing on the old side.
     (added,) = diff(snap(rec(POLICY, "p", {})), snap(rec(POLICY, "p", {"name": "p"}))).pop().fields
     assert added.old is MISSING
+
+
+def test_a_replaced_resource_replaces_what_takes_its_id_in_an_immutable_input() -> None:
+    key = "gcp:kms/cryptoKey:CryptoKey"
+    member = "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"
+    label = "gcp:storage/bucket:Bucket"
+
+    def world(key_name: str) -> list[dict]:
+        key_urn = urn(key, "unseal-key")
+        return [
+            rec(key, "unseal-key", {"name": key_name, "keyRing": "ring"}),
+            # cryptoKeyId comes from the key's id (an Output): stable under mocks, new in a real apply.
+            rec(
+                member,
+                "unseal-key-vault-server",
+                {"cryptoKeyId": "unseal-key-id", "role": "r", "member": "m"},
+                property_dependencies={"cryptoKeyId": [key_urn]},
+            ),
+            # A mutable input fed by the key does not make a replacement.
+            rec(
+                label,
+                "bucket",
+                {"name": "b", "labels": {"k": "unseal-key-id"}},
+                property_dependencies={"labels": [key_urn]},
+            ),
+        ]
+
+    changes = diff(snap(*world("vault-unseal")), snap(*world("vault-unseal-2")))
+    assert [(c.action, c.resource.name, c.forced_by) for c in changes] == [
+        ("replace", "unseal-key", ("name",)),
+        ("replace", "unseal-key-vault-server", ("cryptoKeyId (from unseal-key, replaced)",)),
+    ]
+
+
+def test_kubernetes_deletes_a_fixed_name_object_before_recreating_it() -> None:
+    def sts(name: str | None, storage: str) -> dict:
+        meta = {"namespace": "vault", **({"name": name} if name else {})}
+        return rec(STS, "vault", {"metadata": meta, "spec": {"volumeClaimTemplates": [{"storage": storage}]}})
+
+    (named,) = diff(snap(sts("vault", "1Gi")), snap(sts("vault", "2Gi")))
+    assert named.action == "replace" and named.deletes_first
+    (autonamed,) = diff(snap(sts(None, "1Gi")), snap(sts(None, "2Gi")))
+    assert autonamed.action == "replace" and not autonamed.deletes_first
