@@ -66,8 +66,20 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     widened = template.read_text().replace('capabilities = ["read"]', 'capabilities = ["read", "list"]', 1)
     template.write_text(widened)
     _git(root, "commit", "-qam", "kv-own-read: list the own data path too")
+    good = stack.read_text()
+    stack.write_text(good.replace("nodes: 3", "nodes: 4", 1))
+    _git(root, "commit", "-qam", "break the stack file")
+    stack.write_text(good)
+    _git(root, "commit", "-qam", "fix the stack file")
     commits = _git(root, "rev-list", "--reverse", "HEAD").splitlines()
-    return {"root": root, "base": commits[0], "service": commits[1], "widen": commits[2]}
+    return {
+        "root": root,
+        "base": commits[0],
+        "service": commits[1],
+        "widen": commits[2],
+        "broken": commits[3],
+        "fixed": commits[4],
+    }
 
 
 def _vaultctl(repo: dict, commit: str, *args: str, seed: str = "0") -> subprocess.CompletedProcess[str]:
@@ -192,3 +204,18 @@ def test_the_child_refuses_project_modules_from_outside_its_tree(tmp_path: Path)
     child = Child(tree, tree / "Pulumi.local.yaml", b"k" * 32, tmp_path)
     with pytest.raises(TreeError, match=r"modules from outside|No module named 'infra'"):
         child.result()
+
+
+def test_a_ref_whose_program_fails_exits_2_naming_the_error(repo: dict) -> None:
+    result = _vaultctl(repo, repo["fixed"], "--stack", "local", "--against", "HEAD~1")
+    assert result.returncode == 2
+    assert "--against HEAD~1: cannot run its program: ConfigError: invalid stack config: cluster.nodes=4" in (
+        result.stderr
+    )
+    assert result.stdout == ""
+
+
+def test_a_config_error_in_the_working_tree_exits_1(repo: dict) -> None:
+    result = _vaultctl(repo, repo["broken"], "--stack", "local", "--against", "HEAD~1")
+    assert result.returncode == 1
+    assert "vaultctl plan: stack local: invalid stack config: cluster.nodes=4" in result.stderr
