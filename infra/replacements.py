@@ -352,13 +352,17 @@ def _under(path: str, field: str) -> bool:
 
 
 def fed_fields(
-    type_token: str, props: Iterable[str], inputs: Mapping[str, Any], provider_inputs: Mapping[str, Any]
+    type_token: str,
+    props: Iterable[str],
+    inputs: Mapping[str, Any],
+    provider_inputs: Mapping[str, Any],
+    replace_on_changes: Iterable[str] = (),
 ) -> list[str]:
     """The top-level inputs among `props` that hold (or are) an immutable field: when the resource an
     input's value comes from is replaced, its id changes, so this resource is replaced too."""
     fed = []
     for prop in props:
-        direct = forced_by(type_token, [prop], inputs, provider_inputs)
+        direct = forced_by(type_token, [prop], inputs, provider_inputs, replace_on_changes)
         nested = any(
             f.startswith(prop + ".")
             for rule in rules_for(type_token) or ()

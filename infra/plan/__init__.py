@@ -23,7 +23,10 @@ branch and the diff is exactly what merging would change; needs `fetch-depth: 2`
     .venv/bin/vaultctl plan --stack "$STACK" --against HEAD^1 --format markdown > plan.md
 
 The markdown is written even when the exit status is 1 (post it, then fail the job). It holds only
-data: the PR's names and values appear inside code spans, code blocks and sanitized diagram labels.
+data: the PR's names and values appear inside code spans, code blocks and sanitized diagram labels,
+and it stays under GitHub's 65,536-character comment limit. The PR's own code runs here (it is the
+program), so for forks run this in a `pull_request` job with no secrets and no write token, upload
+plan.md as an artifact, and post it from a separate `workflow_run` job that only reads that file.
 """
 
 from __future__ import annotations

@@ -173,7 +173,11 @@ def _cascade(
             b = after[urn]
             sources = {p: sorted(set(d) & replaced) for p, d in b.property_dependencies.items()}
             fed = fed_fields(
-                b.type, [p for p, s in sources.items() if s], b.inputs, _provider_inputs(b, after)
+                b.type,
+                [p for p, s in sources.items() if s],
+                b.inputs,
+                _provider_inputs(b, after),
+                b.replace_on_changes,
             )
             if not fed:
                 continue

@@ -33,21 +33,22 @@ class Ref:
     commit: str
 
 
-def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise TreeError(f"git {' '.join(args)}: {result.stderr.strip() or 'failed'}")
-    return result.stdout.strip()
-
-
 def resolve(repo: Path, ref: str) -> Ref:
     if ref.startswith("-"):
         raise TreeError(f"{ref!r} is not a git ref")
-    try:
-        commit = git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    except TreeError:
-        raise TreeError(f"{ref!r} is not a commit in {repo} (fetch it first, e.g. fetch-depth: 0)") from None
-    return Ref(ref, commit)
+    result = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        # --quiet silences only "unknown ref"; anything git still says (not a repository...) is the cause.
+        cause = result.stderr.strip().splitlines()[-1:] or [
+            f"{ref!r} is not a commit in {repo} (in CI, fetch it: actions/checkout fetch-depth)"
+        ]
+        raise TreeError(cause[0])
+    return Ref(ref, result.stdout.strip())
 
 
 def extract(repo: Path, commit: str, dest: Path) -> None:
