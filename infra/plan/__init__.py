@@ -31,13 +31,23 @@ plan.md as an artifact, and post it from a separate `workflow_run` job that only
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 from infra.config import ConfigError
-from infra.harness import REPO_ROOT, DeclaredResource, run_program, stack_file, stack_name, unwrap
+from infra.harness import (
+    REPO_ROOT,
+    SECRET_PLACEHOLDER,
+    DeclaredResource,
+    is_secret,
+    run_program,
+    stack_file,
+    stack_name,
+    unwrap,
+)
 from infra.plan import render_json, render_markdown, render_text
 from infra.plan.emit import records
 from infra.plan.model import Snapshot, short_names
@@ -66,6 +76,34 @@ def findings_for(resources: Iterable[DeclaredResource]) -> list[Any]:
         if resource.custom:
             found += check_resource(resource.type, resource.name, unwrap(dict(resource.inputs)))
     return found
+
+
+def _secret_strings(value: Any, inside: bool = False) -> set[str]:
+    if is_secret(value):
+        return _secret_strings(value["value"], True)
+    if isinstance(value, Mapping):
+        return {s for v in value.values() for s in _secret_strings(v, inside)}
+    if isinstance(value, list):
+        return {s for v in value for s in _secret_strings(v, inside)}
+    return {value} if inside and isinstance(value, str) and len(value) >= 4 else set()
+
+
+def scrubbed(findings: list[Any], resources: Iterable[DeclaredResource]) -> list[Any]:
+    """Findings with every secret value the program declared replaced by `[secret]`: rules see plain
+    values, and a message quoting one (a connection URL with a password) must not print it."""
+    secret_values = sorted(
+        {s for r in resources for s in _secret_strings(dict(r.inputs))}, key=len, reverse=True
+    )
+
+    def clean(text: str) -> str:
+        for value in secret_values:
+            text = text.replace(value, SECRET_PLACEHOLDER)
+        return text
+
+    return [
+        dataclasses.replace(f, message=clean(f.message), subject=clean(f.subject), reason=clean(f.reason))
+        for f in findings
+    ]
 
 
 def _against(stack: str, ref_name: str, repo: Path, key: bytes, err: TextIO) -> tuple[Any, Any, int]:
@@ -132,10 +170,10 @@ def plan(
         resources, other, status = _against(stack, against, repo, key, err)
         if status:
             return status
-    findings = findings_for(resources)
+    findings = scrubbed(findings_for(resources), resources)
     report = build(stack_name(stack), Snapshot.from_records(records(resources, key)), findings, other)
     print(FORMATS[fmt](report), end="", file=out)
     return 1 if report.findings.violations else 0
 
 
-__all__ = ["FORMATS", "findings_for", "format_resource", "plan"]
+__all__ = ["FORMATS", "findings_for", "format_resource", "plan", "scrubbed"]

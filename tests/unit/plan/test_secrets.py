@@ -62,3 +62,15 @@ def test_the_secret_reaches_the_program_so_the_check_is_not_vacuous() -> None:
     from infra.harness import unwrap
 
     assert NEW in json.dumps([unwrap(dict(r.inputs)) for r in resources])
+
+
+def test_a_finding_quoting_a_secret_prints_it_masked() -> None:
+    from infra.plan import scrubbed
+    from policies.rules import Finding
+
+    resources = run_program("local", overrides={"database": {"password": NEW}})
+    finding = Finding("VP-X-001", f"connection_url postgres://u:{NEW}@db/app", "subject")
+    (clean,) = scrubbed([finding], resources)
+    assert clean.message == "connection_url postgres://u:[secret]@db/app"
+    (untouched,) = scrubbed([Finding("VP-X-001", "no secret here", "s")], resources)
+    assert untouched.message == "no secret here"
