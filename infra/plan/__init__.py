@@ -106,7 +106,9 @@ def scrubbed(findings: list[Any], resources: Iterable[DeclaredResource]) -> list
     ]
 
 
-def _against(stack: str, ref_name: str, repo: Path, key: bytes, err: TextIO) -> tuple[Any, Any, int]:
+def _against(
+    stack: str, ref_name: str, repo: Path, key: bytes, err: TextIO
+) -> tuple[list[DeclaredResource] | None, Against | None, int]:
     """(working tree's resources, Against) or an exit status; both programs run at the same time."""
     try:
         ref = resolve(repo, ref_name)
@@ -125,16 +127,16 @@ def _against(stack: str, ref_name: str, repo: Path, key: bytes, err: TextIO) -> 
         child = Child(tree, old_file, key, Path(tmp)) if old_file.is_file() else None
         try:
             resources = run_program(stack)
+            old = child.result() if child else []
         except ConfigError as error:
-            if child:
-                child.stop()
             print(f"vaultctl plan: stack {stack}: {error}", file=err)
             return None, None, 1
-        try:
-            old = child.result() if child else []
         except TreeError as error:
             print(f"vaultctl plan: --against {ref_name}: cannot run its program: {error}", file=err)
             return None, None, 2
+        finally:
+            if child:  # never leave REF's interpreter running past its temp tree
+                child.stop()
     snapshot = Snapshot.from_records(old)
     if not child:
         note = f"{old_file.name} does not exist at {ref_name}: every resource is new"
@@ -168,7 +170,7 @@ def plan(
         other = None
     else:
         resources, other, status = _against(stack, against, repo, key, err)
-        if status:
+        if status or resources is None:
             return status
     findings = scrubbed(findings_for(resources), resources)
     report = build(stack_name(stack), Snapshot.from_records(records(resources, key)), findings, other)
