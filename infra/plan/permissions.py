@@ -8,8 +8,9 @@ entity's groups. The entity is found as Vault finds it: the login's alias name o
 `user_claim`'s bound value for JWT roles) matched against the declared `EntityAlias` resources.
 
 Policy text is parsed through `infra.plan.acl`; templated paths are expanded with the entity's
-declared name and metadata (`{{identity.entity.metadata.service}}`), and kept symbolic otherwise (an
-over-approximation: Vault skips a path whose template does not resolve).
+declared name and metadata (`{{identity.entity.metadata.service}}`), and kept symbolic otherwise
+(the path is shown with its template: what a login would fill in is not known from the declarations,
+so the grant is listed rather than assumed away).
 """
 
 from __future__ import annotations
