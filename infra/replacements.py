@@ -2,8 +2,9 @@
 
 `vaultctl plan --against` reads this to say "replace" where `pulumi preview` would, without a provider.
 Each entry names the provider source that decides it (ForceNew / RequiresReplace in the Terraform
-providers pulumi-vault, pulumi-gcp and pulumi-tls wrap; `forceNewProperties` in pulumi-kubernetes'
-provider/pkg/provider/diff.go). Field paths are the program's input names (camelCase, as the engine
+providers pulumi-vault, pulumi-gcp and pulumi-tls wrap). Kubernetes kinds come from
+`infra/cluster/immutable.py` (pulumi-kubernetes' own `forceNew` table), with the provider flags that
+make a ConfigMap's or Secret's content mutable applied here. Field paths are the program's input names (camelCase, as the engine
 receives them); a change at or below a listed path forces the replacement. A type missing here is
 assumed to update in place; the resource's own `replace_on_changes` option is honoured on top.
 
@@ -17,6 +18,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from infra.cluster.immutable import RUNBOOKS, replacing_fields
 
 EVERY_INPUT = "*"
 
@@ -34,7 +37,7 @@ class Immutable:
 _TFV = "hashicorp/terraform-provider-vault vault/"
 _TFG = "hashicorp/terraform-provider-google google/services/"
 _TLS = "hashicorp/terraform-provider-tls internal/provider/"
-_K8S = "pulumi/pulumi-kubernetes provider/pkg/provider/diff.go"
+_K8S = "infra/cluster/immutable.py (pulumi/pulumi-kubernetes provider/pkg/provider/diff.go)"
 _NOT_MOUNT = "mount path changes remount in place (Vault >= 1.10) unless disable_remount"
 
 
@@ -45,8 +48,6 @@ def _vault_mount(source: str, *fields: str) -> tuple[Immutable, ...]:
         Immutable(("path",), _TFV + source + " (" + _NOT_MOUNT + ")", when_input=("disableRemount", True)),
     )
 
-
-_K8S_SELECTOR = ("spec.selector",)
 
 TABLE: Mapping[str, tuple[Immutable, ...]] = {
     # --- Vault (pulumi-vault wraps terraform-provider-vault) ---
@@ -204,6 +205,31 @@ TABLE: Mapping[str, tuple[Immutable, ...]] = {
             _TFG + "compute/resource_compute_router_nat.go",
         ),
     ),
+    "gcp:compute/address:Address": (
+        Immutable(
+            (
+                "name",
+                "address",
+                "addressType",
+                "description",
+                "ipVersion",
+                "network",
+                "networkTier",
+                "prefixLength",
+                "project",
+                "purpose",
+                "region",
+                "subnetwork",
+            ),
+            _TFG + "compute/resource_compute_address.go",
+        ),
+    ),
+    "gcp:dns/managedZone:ManagedZone": (
+        Immutable(("name", "dnsName", "project", "visibility"), _TFG + "dns/resource_dns_managed_zone.go"),
+    ),
+    "gcp:dns/recordSet:RecordSet": (
+        Immutable(("managedZone", "name", "project"), _TFG + "dns/resource_dns_record_set.go"),
+    ),
     "gcp:storage/bucket:Bucket": (
         Immutable(
             ("name", "location", "project", "enableObjectRetention", "hierarchicalNamespace"),
@@ -273,71 +299,32 @@ TABLE: Mapping[str, tuple[Immutable, ...]] = {
             _TLS + "resource_locally_signed_cert.go",
         ),
     ),
-    # --- Kubernetes (pulumi-kubernetes decides itself). Entries kept here until the cluster layer's own
-    # table lands; every kind also replaces on metadata.name/namespace (the `kubernetes:*` row). ---
-    "kubernetes:*": (
-        Immutable(("metadata.name", "metadata.namespace"), _K8S + " (metadataForceNewProperties)"),
-    ),
-    "kubernetes:apps/v1:StatefulSet": (
-        Immutable(
-            (
-                "spec.podManagementPolicy",
-                "spec.revisionHistoryLimit",
-                "spec.serviceName",
-                "spec.volumeClaimTemplates",
-                *_K8S_SELECTOR,
-            ),
-            _K8S + " (statefulSet)",
-        ),
-    ),
-    "kubernetes:apps/v1:Deployment": (Immutable(_K8S_SELECTOR, _K8S + " (deployment)"),),
-    "kubernetes:apps/v1:DaemonSet": (Immutable(_K8S_SELECTOR, _K8S + " (daemonset)"),),
-    "kubernetes:batch/v1:Job": (
-        Immutable(("spec.completions", "spec.parallelism", "spec.template", *_K8S_SELECTOR), _K8S + " (job)"),
-    ),
-    "kubernetes:core/v1:Secret": (
-        Immutable(("type",), _K8S + " (core Secret)"),
-        Immutable(
-            ("data", "stringData"),
-            _K8S + " (forceNewProperties)",
-            unless_provider_input="enableSecretMutable",
-        ),
-    ),
-    "kubernetes:core/v1:ConfigMap": (
-        Immutable(
-            ("data", "binaryData"),
-            _K8S + " (forceNewProperties)",
-            unless_provider_input="enableConfigMapMutable",
-        ),
-    ),
-    "kubernetes:core/v1:Service": (Immutable(("spec.clusterIP",), _K8S + " (core Service)"),),
-    "kubernetes:core/v1:PersistentVolumeClaim": (
-        Immutable(
-            ("spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"),
-            _K8S + " (core PersistentVolumeClaim)",
-        ),
-    ),
-    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": (
-        Immutable(("roleRef",), _K8S + " (roleBinding)"),
-    ),
-    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": (
-        Immutable(("roleRef",), _K8S + " (roleBinding)"),
-    ),
 }
 
 
+# pulumi-kubernetes replaces a ConfigMap or Secret whose content changes unless its provider sets the
+# (beta) flag that makes that content mutable (diff.go, forceNewProperties).
+_K8S_MUTABLE_WITH = {
+    "kubernetes:core/v1:ConfigMap": ("enableConfigMapMutable", ("data", "binaryData")),
+    "kubernetes:core/v1:Secret": ("enableSecretMutable", ("data", "stringData")),
+}
+
+
+def _kubernetes(type_token: str) -> tuple[Immutable, ...]:
+    """Kubernetes kinds come from the cluster layer's table, the one place that lists them."""
+    fields = replacing_fields(type_token)
+    flag, flagged = _K8S_MUTABLE_WITH.get(type_token, ("", ()))
+    rules = [Immutable(tuple(f for f in fields if f not in flagged), _K8S)]
+    if flagged:
+        rules.append(Immutable(tuple(f for f in fields if f in flagged), _K8S, unless_provider_input=flag))
+    return tuple(rules)
+
+
 def rules_for(type_token: str) -> tuple[Immutable, ...] | None:
-    """The type's rows (with the wildcard rows that match it), or None when the table has no row."""
-    exact = TABLE.get(type_token)
-    wildcard = tuple(
-        rule
-        for pattern, rules in sorted(TABLE.items())
-        if pattern.endswith("*") and type_token.startswith(pattern[:-1])
-        for rule in rules
-    )
-    if exact is None and not wildcard:
-        return None
-    return (*wildcard, *(exact or ()))
+    """The type's rows, or None when the table has no row for it (every Kubernetes kind has one)."""
+    if type_token.startswith("kubernetes:"):
+        return _kubernetes(type_token)
+    return TABLE.get(type_token)
 
 
 _INDEX = re.compile(r"\[\d+\]")
@@ -372,6 +359,11 @@ def fed_fields(
         if direct or nested:
             fed.append(prop)
     return sorted(fed)
+
+
+def runbook(type_token: str) -> str:
+    """Where an operator learns to make a replacing change another way (e.g. keep Raft quorum)."""
+    return RUNBOOKS.get(type_token, "")
 
 
 def deletes_first(type_token: str, old: Mapping[str, Any], new: Mapping[str, Any], option: bool) -> bool:

@@ -15,23 +15,26 @@ loses (`permissions`). A stack named by NAME runs with each tree's own `Pulumi.N
 outside the repository is used by both. No credentials are read; output is byte-identical across runs.
 
 Exit 0 when clean, 1 on a config error of the working tree or an unexempted policy violation (the
-working tree's), 2 when REF cannot be read or its program does not run.
+working tree's), 2 when REF cannot be read or its program does not run. With `--format markdown|json`
+a failure still writes a short document naming the error (stdout), so a PR comment says why.
 
-CI (the PR comment, forks included; the checkout is GitHub's merge commit, so HEAD^1 is the base
-branch and the diff is exactly what merging would change; needs `fetch-depth: 2`):
+CI (.github/workflows/preview.yml, job `offline-plan`: every PR, forks included; checkout with
+`fetch-depth: 0` so the base branch is there):
 
-    .venv/bin/vaultctl plan --stack "$STACK" --against HEAD^1 --format markdown > plan.md
+    .venv/bin/vaultctl plan --stack "$STACK" --against origin/main --format markdown > "$STACK.md"
 
-The markdown is written even when the exit status is 1 (post it, then fail the job). It holds only
-data: the PR's names and values appear inside code spans, code blocks and sanitized diagram labels,
-and it stays under GitHub's 65,536-character comment limit. The PR's own code runs here (it is the
-program), so for forks run this in a `pull_request` job with no secrets and no write token, upload
-plan.md as an artifact, and post it from a separate `workflow_run` job that only reads that file.
+(`--against HEAD^1` on GitHub's merge-commit checkout, with `fetch-depth: 2`, diffs exactly what the
+merge would change.) The markdown is written whatever the exit status (post it, then fail the job).
+It holds only data: the PR's names and values appear inside code spans, code blocks and sanitized
+diagram labels, and it stays under GitHub's 65,536-character comment limit. The PR's own code runs
+here (it is the program): run it with no secrets and no write token, and post the file from a
+separate workflow that only reads it (preview-comment.yml).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -106,34 +109,34 @@ def scrubbed(findings: list[Any], resources: Iterable[DeclaredResource]) -> list
     ]
 
 
-def _against(
-    stack: str, ref_name: str, repo: Path, key: bytes, err: TextIO
-) -> tuple[list[DeclaredResource] | None, Against | None, int]:
-    """(working tree's resources, Against) or an exit status; both programs run at the same time."""
+class _Failed(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _against(stack: str, ref_name: str, repo: Path, key: bytes) -> tuple[list[DeclaredResource], Against]:
+    """The working tree's resources and REF's run; both programs run at the same time."""
     try:
         ref = resolve(repo, ref_name)
     except TreeError as error:
-        print(f"vaultctl plan: --against {ref_name}: {error}", file=err)
-        return None, None, 2
+        raise _Failed(2, f"--against {ref_name}: {error}") from None
     with workspace() as tmp:
         tree = Path(tmp) / "tree"
         tree.mkdir()
         try:
             extract(repo, ref.commit, tree)
         except TreeError as error:
-            print(f"vaultctl plan: --against {ref_name}: {error}", file=err)
-            return None, None, 2
+            raise _Failed(2, f"--against {ref_name}: {error}") from None
         old_file = other_stack_file(stack_file(stack), repo, tree)
         child = Child(tree, old_file, key, Path(tmp)) if old_file.is_file() else None
         try:
             resources = run_program(stack)
             old = child.result() if child else []
         except ConfigError as error:
-            print(f"vaultctl plan: stack {stack}: {error}", file=err)
-            return None, None, 1
+            raise _Failed(1, f"stack {stack}: {error}") from None
         except TreeError as error:
-            print(f"vaultctl plan: --against {ref_name}: cannot run its program: {error}", file=err)
-            return None, None, 2
+            raise _Failed(2, f"--against {ref_name}: cannot run its program: {error}") from None
         finally:
             if child:  # never leave REF's interpreter running past its temp tree
                 child.stop()
@@ -147,7 +150,15 @@ def _against(
         )
     else:
         note = ""
-    return resources, Against(ref_name, ref.commit, snapshot, note), 0
+    return resources, Against(ref_name, ref.commit, snapshot, note)
+
+
+def _failure_document(fmt: str, stack: str, message: str) -> str:
+    """What the PR comment shows when there is no plan: the reason (config errors mask secrets)."""
+    if fmt == "json":
+        return json.dumps({"schema": render_json.SCHEMA, "stack": stack, "error": message}, indent=2) + "\n"
+    body = render_markdown.fenced([message])
+    return f"### `vaultctl plan` for stack {render_markdown.code(stack)}: no plan\n\n{body}\n"
 
 
 def plan(
@@ -159,19 +170,23 @@ def plan(
     fmt: str = "text",
     repo: Path = REPO_ROOT,
 ) -> int:
+    """Print the listing (or, with `against`, the diff) in `fmt`; return the exit status."""
     # Secret digests are keyed per invocation: comparable between the two runs, useless afterwards.
     key = secrets.token_bytes(32)
-    if against is None:
-        try:
-            resources = run_program(stack)
-        except ConfigError as error:
-            print(f"vaultctl plan: stack {stack}: {error}", file=err)
-            return 1
-        other = None
-    else:
-        resources, other, status = _against(stack, against, repo, key, err)
-        if status or resources is None:
-            return status
+    other = None
+    try:
+        if against is None:
+            try:
+                resources = run_program(stack)
+            except ConfigError as error:
+                raise _Failed(1, f"stack {stack}: {error}") from None
+        else:
+            resources, other = _against(stack, against, repo, key)
+    except _Failed as failure:
+        print(f"vaultctl plan: {failure}", file=err)
+        if fmt != "text":  # a PR comment or a machine says why there is no plan
+            print(_failure_document(fmt, stack_name(stack), str(failure)), end="", file=out)
+        return failure.status
     findings = scrubbed(findings_for(resources), resources)
     report = build(stack_name(stack), Snapshot.from_records(records(resources, key)), findings, other)
     print(FORMATS[fmt](report), end="", file=out)

@@ -13,6 +13,7 @@ from infra.plan.diff import MISSING, ResourceChange, option_values
 from infra.plan.model import Resource, short_names
 from infra.plan.permissions import Edge, Identity, IdentityChange, capability_list
 from infra.plan.report import Report
+from infra.replacements import runbook
 
 SCHEMA = 1
 
@@ -47,6 +48,7 @@ def _change(change: ResourceChange, names: dict[str, str]) -> dict[str, Any]:
     out["forced_by"] = list(change.forced_by)
     out["protect"] = r.protect
     out["deletes_first"] = change.deletes_first
+    out["runbook"] = runbook(r.type) if change.action == "replace" else ""
     return out
 
 

@@ -15,6 +15,7 @@ from infra.plan import render_text
 from infra.plan.model import short_names
 from infra.plan.permissions import Edge, capability_list
 from infra.plan.report import Report
+from infra.replacements import runbook
 
 MAX_CHARS = 60_000
 MAX_ROWS = 150
@@ -144,6 +145,8 @@ def _resource_rows(report: Report) -> list[list[str]]:
             what = ""
         if r.protect and change.action in ("remove", "replace"):
             what += " (protected: the engine refuses it)"
+        if change.action == "replace" and runbook(r.type):
+            what += f" (to change it another way: {code(runbook(r.type))})"
         rows.append([ACTION_WORD[change.action], code(r.type), code(r.name), what.strip(", ")])
     return rows
 

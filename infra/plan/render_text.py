@@ -14,6 +14,7 @@ from infra.plan.diff import MISSING, FieldChange, ResourceChange, option_values
 from infra.plan.model import Resource, short_names
 from infra.plan.permissions import Identity, IdentityChange, capability_list
 from infra.plan.report import Report
+from infra.replacements import runbook
 
 MAX_VALUE = 160
 _DEFAULT_OPTIONS = {
@@ -121,6 +122,8 @@ def change_lines(change: ResourceChange, names: Mapping[str, str], marked: bool 
         head += f"  (replace, {how}; forced by {', '.join(change.forced_by)})"
         if r.protect:
             head += "  (protected: the engine refuses the replacement)"
+        if runbook(r.type):
+            head += f"  (to change it another way: {runbook(r.type)})"
     lines = [head]
     for field in change.fields:
         lines += _field_lines(field, marked)

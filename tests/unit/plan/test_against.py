@@ -215,7 +215,12 @@ def test_a_ref_whose_program_fails_exits_2_naming_the_error(repo: dict) -> None:
     assert result.stdout == ""
 
 
-def test_a_config_error_in_the_working_tree_exits_1(repo: dict) -> None:
-    result = _vaultctl(repo, repo["broken"], "--stack", "local", "--against", "HEAD~1")
+def test_a_config_error_in_the_working_tree_exits_1_and_the_comment_says_why(repo: dict) -> None:
+    result = _vaultctl(
+        repo, repo["broken"], "--stack", "local", "--against", "HEAD~1", "--format", "markdown"
+    )
     assert result.returncode == 1
     assert "vaultctl plan: stack local: invalid stack config: cluster.nodes=4" in result.stderr
+    # The PR comment is not empty: it names the error the PR introduced.
+    assert result.stdout.startswith("### `vaultctl plan` for stack `local`: no plan\n")
+    assert "cluster.nodes=4" in result.stdout

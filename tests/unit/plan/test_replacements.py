@@ -26,6 +26,14 @@ def test_the_check_above_can_fail() -> None:
     assert rules_for("kubernetes:made.up/v1:Thing") is not None  # metadata.name/namespace for every kind
 
 
+def test_kubernetes_kinds_come_from_the_cluster_layers_table() -> None:
+    from infra.cluster.immutable import REPLACING_FIELDS
+
+    for type_token, fields in REPLACING_FIELDS.items():
+        ours = {f for rule in rules_for(type_token) or () for f in rule.fields}
+        assert ours == set(fields), type_token
+
+
 def test_every_row_names_its_source() -> None:
     for type_token, rules in TABLE.items():
         for rule in rules:
