@@ -225,9 +225,9 @@ def _listing(report: Report) -> str:
     for resource in resources:
         out += resource_lines(resource, names)
     counts = Counter(r.type for r in resources)
-    out.append(f"\n{len(resources)} resources in stack {report.stack}:")
+    out += ["", f"{len(resources)} resources in stack {report.stack}:"]
     out += [f"  {count:4d}  {type_token}" for type_token, count in sorted(counts.items())]
-    out.append(f"\neffective permissions ({len(report.identities)} identities):")
+    out += ["", f"effective permissions ({len(report.identities)} identities):"]
     for identity in report.identities.values():
         out += identity_lines(identity)
     out += ["", *findings_lines(report)]

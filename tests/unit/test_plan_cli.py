@@ -121,3 +121,12 @@ def test_unknown_format_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
         main(["plan", "--stack", "local", "--format", "html"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'html'" in capsys.readouterr().err
+
+
+def test_listing_has_no_escaped_line_breaks(capsys: pytest.CaptureFixture[str]) -> None:
+    # Control characters are escaped on output (so a name cannot forge a line): our own layout must
+    # therefore never put a line break inside one printed line.
+    assert main(["plan", "--stack", "local"]) == 0
+    out = capsys.readouterr().out
+    assert "\\n" not in out
+    assert "\n\neffective permissions (" in out and "\n\npolicy findings:" in out
