@@ -26,6 +26,10 @@ def main() -> None:
         pulumi.export("kms_key_id", platform.kms_key_id)
         pulumi.export("snapshot_bucket", platform.bucket_name)
         pulumi.export("api_address", platform.api_address.address)
+        # What the workflows' google-github-actions/auth steps take (repository variables).
+        pulumi.export("ci_workload_identity_provider", platform.ci.provider_name)
+        pulumi.export("ci_deployer_service_account", platform.ci.deployer_email)
+        pulumi.export("ci_previewer_service_account", platform.ci.previewer_email)
 
     if cfg.vault.configure:
         # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
