@@ -174,6 +174,29 @@ TABLE: Mapping[str, tuple[Immutable, ...]] = {
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": (
         Immutable(("cryptoKeyId", "role", "member", "condition"), _TFG + "kms/iam_kms_crypto_key.go"),
     ),
+    "gcp:kms/keyRingIAMMember:KeyRingIAMMember": (
+        Immutable(("keyRingId", "role", "member", "condition"), _TFG + "kms/iam_kms_key_ring.go"),
+    ),
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (
+        Immutable(
+            ("workloadIdentityPoolId", "project"), _TFG + "iambeta/resource_iam_workload_identity_pool.go"
+        ),
+    ),
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (
+        Immutable(
+            ("workloadIdentityPoolId", "workloadIdentityPoolProviderId", "project"),
+            _TFG + "iambeta/resource_iam_workload_identity_pool_provider.go",
+        ),
+    ),
+    "gcp:logging/metric:Metric": (
+        Immutable(
+            ("project", "metricDescriptor.labels.key", "metricDescriptor.labels.valueType"),
+            _TFG + "logging/resource_logging_metric.go",
+        ),
+    ),
+    "gcp:monitoring/alertPolicy:AlertPolicy": (
+        Immutable(("project",), _TFG + "monitoring/resource_monitoring_alert_policy.go"),
+    ),
     "gcp:compute/network:Network": (
         Immutable(
             (
@@ -247,6 +270,9 @@ TABLE: Mapping[str, tuple[Immutable, ...]] = {
             ("serviceAccountId", "role", "member", "condition"),
             _TFG + "resourcemanager/iam_service_account.go",
         ),
+    ),
+    "gcp:serviceaccount/iAMBinding:IAMBinding": (
+        Immutable(("serviceAccountId", "role", "condition"), _TFG + "resourcemanager/iam_service_account.go"),
     ),
     "gcp:projects/iAMMember:IAMMember": (
         Immutable(("project", "role", "member", "condition"), _TFG + "resourcemanager/iam_project.go"),

@@ -58,6 +58,8 @@ def test_every_row_names_its_source() -> None:
         ("vault:index/policy:Policy", "policy", False),
         ("vault:transit/secretBackendKey:SecretBackendKey", "type", True),
         ("vault:transit/secretBackendKey:SecretBackendKey", "deletionAllowed", False),
+        ("gcp:logging/metric:Metric", "metricDescriptor.labels[0].key", True),
+        ("gcp:logging/metric:Metric", "metricDescriptor.labels[0].description", False),
     ],
 )
 def test_forced_by(type_token: str, path: str, forced: bool) -> None:
