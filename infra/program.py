@@ -24,7 +24,13 @@ def main() -> None:
         pulumi.export("snapshot_bucket", platform.bucket_name)
 
     if cfg.vault.configure:
-        # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
-        provider = vault.Provider("vault", address=cfg.vault.address, skip_tls_verify=False)
+        # The token comes from the environment (CI: a short-lived deployer or previewer JWT login); TLS is
+        # always verified. skip_child_token: without it the provider's start-up calls auth/token/create
+        # to mint a child token (internal/provider/meta.go), and a policy granting auth/token/create lets
+        # its holder mint tokens with any subset of its policies, or orphans that outlive it; neither CI
+        # policy grants it, so every preview and up would fail with 403 at start-up.
+        provider = vault.Provider(
+            "vault", address=cfg.vault.address, skip_tls_verify=False, skip_child_token=True
+        )
         configuration = VaultConfiguration("vault", cfg, pulumi.ResourceOptions(providers=[provider]))
         pulumi.export("vault_policies", configuration.policy_names)

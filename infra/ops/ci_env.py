@@ -1,8 +1,10 @@
 """What a CI job needs from a stack file, as `key=value` lines for `$GITHUB_OUTPUT`.
 
-The workflows read the Vault address, the JWT mount and the OIDC audience from the stack config
-instead of repeating them in YAML, so the stack file stays the one source of truth (DESIGN.md).
-Only non-secret values are printed.
+The workflows read the Vault address, the JWT mount, the role names and the OIDC audience from the
+stack config instead of repeating them in YAML, so the stack file stays the one source of truth
+(DESIGN.md). Deploy jobs log in as `deployer_role`, preview and drift jobs as `previewer_role`; both
+request the ID token with `oidc_audience` (GitHub's `core.getIDToken(audience)`, or the Vault action's
+`jwtGithubAudience`): the roles refuse GitHub's default audience. Only non-secret values are printed.
 
     python -m infra.ops.ci_env staging >> "$GITHUB_OUTPUT"
 """
@@ -13,7 +15,7 @@ import sys
 
 from infra.config import ConfigError, parse_stack_config
 from infra.harness import read_stack_config
-from infra.vault.acl import DEPLOYER
+from infra.vault.acl import DEPLOYER, PREVIEWER
 
 
 def stack_env(stack: str) -> dict[str, str]:
@@ -21,8 +23,9 @@ def stack_env(stack: str) -> dict[str, str]:
     return {
         "vault_address": cfg.vault.address,
         "jwt_path": cfg.github_oidc.path,
-        "oidc_audience": cfg.github_oidc.audience,
+        "oidc_audience": cfg.deployer.oidc_audience(),
         "deployer_role": DEPLOYER,
+        "previewer_role": PREVIEWER,
         "github_environment": cfg.deployer.environment,
     }
 
