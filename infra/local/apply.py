@@ -155,8 +155,8 @@ class Applier:
                 resource.name, config, self.ca_cert, self.token, self.calls
             )
             return {}
-        if resource.type.startswith("pulumi:providers:"):
-            return {}  # another package's provider: not ours to play
+        if not resource.type.startswith("vault:"):
+            return {}  # another package's resources and providers (GCP, Kubernetes, TLS): not ours to play
         handler = HANDLERS.get(resource.type)
         if handler is None:
             known = ", ".join(sorted(HANDLERS))

@@ -883,7 +883,7 @@ _JWT_CONFIG = {
     "oidcDiscoveryUrl": "oidc_discovery_url",
     "oidcDiscoveryCaPem": "oidc_discovery_ca_pem",
     "oidcClientId": "oidc_client_id",
-    "oidcClientSecret": "oidc_client_secret",
+    "oidcClientSecret": "oidc_client_secret",  # a field name, not a value: pragma: allowlist secret
     "oidcResponseMode": "oidc_response_mode",
     "oidcResponseTypes": "oidc_response_types",
     "jwksUrl": "jwks_url",

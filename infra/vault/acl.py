@@ -246,16 +246,40 @@ def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
     parts.append(render_template("deployer-kv", kv_mount=cfg.kv.path))
     parts.append(render_template("deployer-transit", transit_mount=cfg.transit.path))
     if cfg.database:
+        db = cfg.database
+        static = (
+            render_template("deployer-database-static-roles", db_mount=db.path, connection=db.connection)
+            if db.static_roles
+            else ""
+        )
+        rotate = (
+            render_template("deployer-rotate-root", path=f"{db.path}/rotate-root/{db.connection}")
+            if db.rotate_root
+            else ""
+        )
         parts.append(
             render_template(
                 "deployer-database",
-                db_mount=cfg.database.path,
-                connection=cfg.database.connection,
+                db_mount=db.path,
+                connection=db.connection,
                 connection_parameters=_connection_parameters(cfg),
+                static_roles=static,
+                rotate_root=rotate,
             )
         )
     if cfg.aws:
-        parts.append(render_template("deployer-aws", aws_mount=cfg.aws.path, region=cfg.aws.region))
+        aws = cfg.aws
+        parts.append(
+            render_template(
+                "deployer-aws",
+                aws_mount=aws.path,
+                region=aws.region,
+                rotate_root=render_template("deployer-rotate-root", path=f"{aws.path}/config/rotate-root")
+                if aws.rotate_root
+                else "",
+                roles=render_template("deployer-aws-roles", aws_mount=aws.path) if aws.roles else "",
+            )
+        )
     return _join(DEPLOYER, "the CI identity that applies this Vault configuration layer", parts)
 
 
@@ -278,10 +302,14 @@ def previewer_read_paths(cfg: StackConfig) -> list[str]:
     paths.append(f"{cfg.kv.path}/config")
     paths.append(f"{cfg.transit.path}/keys/+")
     if cfg.database:
-        db = cfg.database.path
-        paths += [f"{db}/config/{cfg.database.connection}", f"{db}/roles/+", f"{db}/static-roles/+"]
+        db = cfg.database
+        paths += [f"{db.path}/config/{db.connection}", f"{db.path}/roles/+"]
+        if db.static_roles:
+            paths.append(f"{db.path}/static-roles/+")
     if cfg.aws:
-        paths += [f"{cfg.aws.path}/config/root", f"{cfg.aws.path}/roles/+"]
+        paths.append(f"{cfg.aws.path}/config/root")
+        if cfg.aws.roles:
+            paths.append(f"{cfg.aws.path}/roles/+")
     return paths
 
 

@@ -10,9 +10,4 @@ path "${aws_mount}/config/root" {
     "region" = ["${region}"]
   }
 }
-path "${aws_mount}/config/rotate-root" {
-  capabilities = ["update"]
-}
-path "${aws_mount}/roles/*" {
-  capabilities = ["create", "read", "update", "delete"]
-}
+${rotate_root}${roles}

@@ -16,13 +16,4 @@ path "${db_mount}/roles/*" {
     "*" = []
   }
 }
-path "${db_mount}/static-roles/*" {
-  capabilities = ["create", "read", "update", "delete"]
-  allowed_parameters = {
-    "db_name" = ["${connection}"]
-    "*" = []
-  }
-}
-path "${db_mount}/rotate-root/${connection}" {
-  capabilities = ["update"]
-}
+${static_roles}${rotate_root}
