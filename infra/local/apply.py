@@ -213,10 +213,20 @@ class Applier:
             observed = handler.read(session, rid, r)
             if observed is None:
                 return self._create(handler, session, resource, Res(plain, kept, None), kept)
+            # The refresh replaced what state held for the fields the Read sets; the diff compares the
+            # program's inputs with that, and with the last inputs for everything else.
             drift = tuple(differences(plain, observed.values))
-            if drift or kept != old:
-                outputs = handler.update(session, rid, r)
-                return self._record(resource, "update", rid, kept, {**observed.outputs, **outputs}, drift)
+            edited = sorted(
+                k
+                for k in set(kept) | set(old or {})
+                if k not in observed.values and kept.get(k) != (old or {}).get(k)
+            )
+            if drift or edited:
+                refreshed = {**(old or {}), **observed.values}
+                outputs = handler.update(session, rid, Res(plain, kept, refreshed))
+                return self._record(
+                    resource, "update", rid, kept, {**observed.outputs, **outputs}, (*drift, *edited)
+                )
             return self._record(resource, "same", rid, kept, observed.outputs)
 
         if resource.import_id:

@@ -57,6 +57,7 @@ class Environment:
     phases: dict[str, float] = field(default_factory=dict)
     applied: int = 0
     last_apply: Applier | None = None
+    applies: list[Applier] = field(default_factory=list)  # every apply of this session, oldest first
 
     @property
     def ca_cert(self) -> Path:
@@ -245,6 +246,7 @@ def apply_vault_layer(env: Environment, token: str | None = None, *, program: An
     values["vault"] = {**values["vault"], "adopt_bootstrap": True}
     applier = Applier(token or env.deployer_token(), env.ca_cert, env.engine_state)
     env.last_apply = applier
+    env.applies.append(applier)
     run_program(STACK, values, hook=applier, program=program)
     applier.finish()
     return len(applier.applied)

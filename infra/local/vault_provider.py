@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,20 @@ class VaultApi:
         if status >= 400:
             self._raise(method, path, status, parsed)
         return parsed if isinstance(parsed, dict) else None
+
+    def retry_write(
+        self, path: str, body: Mapping[str, Any], tries: int = 60, delay: float = 0.5
+    ) -> dict[str, Any] | None:
+        """util.RetryWrite (DefaultRequestOpts): a PUT repeated every 0.5 s, up to 60 times, while the
+        server answers 400 (e.g. a new KV v2 mount "upgrading from non-versioned to versioned data")."""
+        for attempt in range(tries + 1):
+            try:
+                return self.write(path, body)
+            except VaultRefused as err:
+                if err.status != 400 or attempt == tries:
+                    raise
+                time.sleep(delay)
+        return None
 
     def delete(self, path: str) -> None:
         status, parsed = self.request("DELETE", path)

@@ -439,8 +439,7 @@ class KvV2Config:
         )
 
     def update(self, s: ProviderSession, rid: str, r: Res) -> dict[str, Any]:
-        # util.RetryWrite: a PUT, repeated on error.
-        s.api().write(
+        s.api().retry_write(
             rid,
             {
                 "max_versions": int(r.get("maxVersions", 0)),

@@ -174,6 +174,25 @@ def allowed_token_policies(role_policies: Mapping[str, list[str]]) -> str:
 # --------------------------------------------------------------------------- the deployer
 
 
+# The token fields the provider sends on an auth role (vault/auth_token.go updateTokenFields), except
+# token_policies, which is pinned separately.
+TOKEN_FIELDS = (
+    "token_bound_cidrs",
+    "token_explicit_max_ttl",
+    "token_max_ttl",
+    "token_no_default_policy",
+    "token_period",
+    "token_type",
+    "token_ttl",
+    "token_num_uses",
+    "alias_metadata",
+)
+
+
+def _token_fields() -> str:
+    return hcl_parameters({field: [] for field in TOKEN_FIELDS})
+
+
 def generated_policy_names(cfg: StackConfig) -> list[str]:
     return [*shared_policy_names(), *(service_policy_name(s) for s in cfg.services)]
 
@@ -230,6 +249,7 @@ def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
             mount=cfg.kubernetes_auth.path,
             config_parameters=_kubernetes_config_parameters(cfg),
             token_policies=allowed_token_policies(kubernetes_role_policies(cfg)),
+            token_fields=_token_fields(),
         )
     )
     ci_roles = ci_role_policies(cfg)
@@ -241,6 +261,7 @@ def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
             previewer_role=PREVIEWER,
             # No ci-* role in the catalog: an empty allowed list would mean "any", so allow none.
             token_policies=allowed_token_policies(ci_roles) if ci_roles else hcl_value(["no-ci-roles"]),
+            token_fields=_token_fields(),
         )
     )
     parts.append(render_template("deployer-kv", kv_mount=cfg.kv.path))

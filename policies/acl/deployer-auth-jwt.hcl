@@ -17,10 +17,26 @@ path "auth/${mount}/role/${deployer_role}" {
 path "auth/${mount}/role/${previewer_role}" {
   capabilities = ["read"]
 }
+# Role fields: exactly those the provider sends (resource_jwt_auth_backend_role.go, auth_token.go); no
+# "*", which would also let the legacy `policies` alias of token_policies through.
 path "auth/${mount}/role/ci-*" {
   capabilities = ["create", "read", "update", "delete"]
   allowed_parameters = {
     "token_policies" = ${token_policies}
-    "*" = []
+${token_fields}
+    "role_type" = ["jwt"]
+    "bound_audiences" = []
+    "bound_claims" = []
+    "bound_claims_type" = []
+    "bound_subject" = []
+    "user_claim" = []
+    "user_claim_json_pointer" = []
+    "claim_mappings" = []
+    "groups_claim" = []
+    "clock_skew_leeway" = []
+    "expiration_leeway" = []
+    "not_before_leeway" = []
+    "verbose_oidc_logging" = []
+    "max_age" = []
   }
 }

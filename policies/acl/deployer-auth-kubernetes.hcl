@@ -8,7 +8,12 @@ path "sys/auth/${mount}" {
   capabilities = ["update", "sudo"]
   allowed_parameters = {
     "type" = ["kubernetes"]
-    "*" = []
+    "description" = []
+    "config" = []
+    "local" = []
+    "seal_wrap" = []
+    "external_entropy_access" = []
+    "options" = []
   }
 }
 path "sys/mounts/auth/${mount}" {
@@ -30,10 +35,17 @@ path "auth/${mount}/config" {
 ${config_parameters}
   }
 }
+# Role fields: exactly those the provider sends (resource_kubernetes_auth_backend_role.go, auth_token.go);
+# no "*", which would also let the legacy `policies` alias of token_policies through.
 path "auth/${mount}/role/*" {
   capabilities = ["create", "read", "update", "delete"]
   allowed_parameters = {
     "token_policies" = ${token_policies}
-    "*" = []
+${token_fields}
+    "bound_service_account_names" = []
+    "bound_service_account_namespaces" = []
+    "bound_service_account_namespace_selector" = []
+    "audience" = []
+    "alias_name_source" = []
   }
 }

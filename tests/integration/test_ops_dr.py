@@ -25,11 +25,11 @@ from pathlib import Path
 import hvac
 import pytest
 
-from infra.local import environment, jws, processes
+from infra.local import environment, github_oidc, jws, processes
 from infra.local.environment import Environment
 from infra.local.state import State
 from infra.ops import checks, cli_init, cli_snapshot, cli_verify
-from tests.integration.conftest import github_token
+from tests.integration.conftest import ci_token
 
 pytestmark = pytest.mark.integration
 
@@ -215,13 +215,11 @@ def test_init_bootstraps_the_deployer_and_revokes_root(drill: Environment, vault
 
     key = serialization.load_pem_private_key(drill.github_key().read_bytes(), password=None)
     unauth = hvac.Client(url=drill.nodes[0].api_addr, verify=str(drill.ca_cert), timeout=10)
-    good = github_token(
-        key, drill, repository=drill.cfg.deployer.repository, environment=drill.cfg.deployer.environment
-    )
+    good = ci_token(key, github_oidc.deploy_job(drill.cfg))
     login = unauth.auth.jwt.jwt_login(role="deployer", jwt=good, path=drill.cfg.github_oidc.path)
-    assert sorted(login["auth"]["policies"]) == ["deployer", "token-self"]
+    assert login["auth"]["policies"] == ["deployer"]
     assert login["auth"]["lease_duration"] <= drill.cfg.deployer.token_ttl
-    wrong = github_token(key, drill, repository="acme/other", environment=drill.cfg.deployer.environment)
+    wrong = ci_token(key, github_oidc.deploy_job(drill.cfg, repository_id="1"))
     with pytest.raises(hvac.exceptions.VaultError):
         unauth.auth.jwt.jwt_login(role="deployer", jwt=wrong, path=drill.cfg.github_oidc.path)
 

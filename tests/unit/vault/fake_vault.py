@@ -57,6 +57,8 @@ class FakeVault:
     aliases: dict[str, dict[str, Any]] = field(default_factory=dict)
     used_blocks: dict[str, set[str]] = field(default_factory=dict)  # token -> patterns that allowed a call
     refused: list[Refused] = field(default_factory=list)
+    drift: bool = False  # reads answer changed values (as after edits outside the program)
+    steady: set[str] = field(default_factory=set)  # paths that never drift
 
     # ------------------------------------------------------------------ ACL
 
@@ -147,6 +149,15 @@ class FakeVault:
             self.refused.append(Refused(method, path, why))
             return 403, {"errors": ["1 error occurred:\n\t* permission denied\n\n"]}
         body = dict(body or {})
+        if (
+            self.drift
+            and method == "GET"
+            and path not in {"sys/seal-status", "auth/token/lookup-self", *self.steady}
+        ):
+            status, parsed = self._route(method, path, body)
+            if isinstance(parsed, dict) and isinstance(parsed.get("data"), dict):
+                parsed = {**parsed, "data": _drifted(parsed["data"])}
+            return status, parsed
         if path == "sys/seal-status":
             return 200, {"version": self.version, "sealed": False}
         if path == "auth/token/lookup-self":
@@ -244,3 +255,25 @@ class FakeVault:
             body["allowed_roles"] = [r for r in body["allowed_roles"].split(",") if r]  # the server's list
         self.objects[path] = {**self.objects.get(path, {}), **body}
         return 204, None
+
+
+_KEEP = ("accessor", "id", "type", "name", "mount_accessor", "canonical_id", "db_name", "plugin_name")
+
+
+def _drifted(data: dict[str, Any]) -> dict[str, Any]:
+    """Every setting a little different (identifiers kept, so the objects are still found)."""
+
+    def change(value: Any) -> Any:
+        if isinstance(value, bool):
+            return not value
+        if isinstance(value, int | float):
+            return value + 1
+        if isinstance(value, str):
+            return value + "-drifted"
+        if isinstance(value, list):
+            return [*value, "drifted"]
+        if isinstance(value, dict):
+            return {**value, "drifted": "yes"}
+        return value
+
+    return {k: v if k in _KEEP else change(v) for k, v in data.items()}

@@ -26,7 +26,13 @@ from tests.unit.vault.acl_match import blocks
 from tests.unit.vault.fake_vault import FakeVault
 
 DEPLOYER, PREVIEWER, ROOT = "deployer-token", "previewer-token", "root-token"
-CA = Path("/nonexistent/ca.pem")  # never opened: the fake answers before any connection
+CA = Path("/nonexistent/ca.pem")
+BOOTSTRAP_TYPES = {
+    "vault:jwt/authBackend:AuthBackend",
+    "vault:jwt/authBackendRole:AuthBackendRole",
+    "vault:index/policy:Policy",
+    "vault:index/audit:Audit",
+}  # never opened: the fake answers before any connection
 
 
 def _overrides(stack: str) -> dict[str, Any]:
@@ -121,23 +127,36 @@ def test_deployer_applies_and_previewer_refreshes_every_stack(
     assert again.ops() == {"same": _vault_resources(stack)}, _debug_steps(again)
     assert fake.refused == []
 
-    # Every input changed (as after an edit of every resource): the provider's updates, as deployer.
-    saved = json.loads(state.read_text())
-    owned = {
-        urn: entry
-        for urn, entry in saved["resources"].items()
-        if not (
-            entry["type"] == "vault:index/audit:Audit"
-            or entry["id"] in {*acl.BOOTSTRAP_POLICIES, cfg.github_oidc.path}
-        )
-        and not entry["id"].endswith(("/role/deployer", "/role/previewer"))
+    # Every resource edited, in code (its last inputs differ) and outside it (reads find other values):
+    # the provider's updates, as the deployer. What `vaultctl init` wrote is the operator's: not drifted.
+    plan = cli_init.bootstrap_writes(cfg)
+    jwt = plan.jwt_path
+    fake.steady = {
+        *plan.roles,
+        f"auth/{jwt}/config",
+        f"sys/mounts/auth/{jwt}",
+        f"sys/mounts/auth/{jwt}/tune",
+        "sys/audit",
     }
+    fake.steady |= {f"sys/policies/acl/{name}" for name in plan.policies}
+    saved = json.loads(state.read_text())
     identity = ("path", "name", "roleName", "backend", "mount", "type")  # what a change would replace
-    for entry in owned.values():
+    owned = [
+        e
+        for e in saved["resources"].values()
+        if e["type"] != "vault:index/audit:Audit" and e["id"] not in {*plan.policies, jwt, *plan.roles}
+    ]
+    for entry in owned:
         entry["inputs"] = {k: v for k, v in entry["inputs"].items() if k in identity}
     state.write_text(json.dumps(saved))
+    fake.drift = True
     updated = _apply_ok(fake, stack, DEPLOYER, state)
-    assert updated.ops()["update"] == len(owned) and fake.refused == []
+    fake.drift = False
+    unchanged = {(s.type, s.name) for s in updated.steps if s.op == "same"}
+    # Only the operator's objects, and aliases (all their fields identify them), stay as they were.
+    assert {t for t, _ in unchanged} <= {*BOOTSTRAP_TYPES, "vault:identity/entityAlias:EntityAlias"}
+    assert updated.ops()["update"] == _vault_resources(stack) - len(unchanged)
+    assert fake.refused == []
 
     preview = _apply_ok(fake, stack, PREVIEWER, state, refresh_only=True)
     assert preview.ops() == {"refresh": _vault_resources(stack)} and fake.refused == []
