@@ -14,6 +14,10 @@ secrets reduced to digests, outputs) and decides per resource:
   if the declared inputs changed or the read found drift, else leave it;
 - `finish()`: delete what state holds and the program no longer declares.
 
+Two read-only modes: `preview` (as `pulumi preview --refresh`: every resource in state is read, and the
+steps say what an `up` would do, without writing) and `refresh` (as `pulumi refresh`: reads only). Both
+are what the read-only previewer identity runs.
+
 The provider part, per declared `pulumi:providers:vault` (`DeclaredResource.provider_urn`), is
 `infra.local.vault_provider` (start-up: lookup-self, a child token unless `skip_child_token`); the calls
 per resource type are `infra.local.vault_resources` (one handler per type, naming its provider source
@@ -131,11 +135,13 @@ class Applier:
         state_file: Path | None = None,
         *,
         refresh_only: bool = False,
+        preview: bool = False,
     ) -> None:
         self.token = token
         self.ca_cert = ca_cert
         self.state = EngineState.load(state_file)
         self.refresh_only = refresh_only
+        self.preview = preview  # decide every step, write nothing (and keep the state file as it was)
         self.sessions: dict[str, ProviderSession] = {}
         self.calls: list[Call] = []
         self.steps: list[Step] = []
@@ -221,6 +227,9 @@ class Applier:
                 for k in set(kept) | set(old or {})
                 if k not in observed.values and kept.get(k) != (old or {}).get(k)
             )
+            if self.preview:
+                self._step(resource, "update" if drift or edited else "same", (*drift, *edited))
+                return {"id": rid, **entry.get("outputs", {}), **observed.outputs}
             if drift or edited:
                 refreshed = {**(old or {}), **observed.values}
                 outputs = handler.update(session, rid, Res(plain, kept, refreshed))
@@ -237,6 +246,9 @@ class Applier:
                 raise RuntimeError(f"import: no object with id {rid!r} to adopt (has `vaultctl init` run?)")
             drift = tuple(differences(plain, observed.values))
             outputs = observed.outputs
+            if self.preview:
+                self._step(resource, "import", drift)
+                return {"id": rid, **outputs}
             if drift:
                 # After the import, state holds what the Read found: that is what the update diffs against.
                 try:
@@ -259,6 +271,9 @@ class Applier:
         r: Res,
         kept: dict[str, Any],
     ) -> dict[str, Any]:
+        if self.preview:
+            self._step(resource, "create")
+            return {}
         rid, outputs = handler.create(session, r)
         return self._record(resource, "create", rid, kept, outputs)
 
@@ -293,9 +308,14 @@ class Applier:
 
     def finish(self) -> None:
         """Delete what state holds but the program no longer declares (last declared, first deleted)."""
-        if self.refresh_only:
-            return
         gone = [urn for urn in self.state.resources if urn not in self._seen]
+        if self.refresh_only or self.preview:
+            for urn in gone:
+                entry = self.state.resources[urn]
+                self.steps.append(
+                    Step(urn, entry["type"], entry["name"], "delete" if self.preview else "refresh")
+                )
+            return
         for urn in reversed(gone):
             entry = self.state.resources[urn]
             handler = HANDLERS.get(entry["type"])

@@ -158,9 +158,17 @@ def test_deployer_applies_and_previewer_refreshes_every_stack(
     assert updated.ops()["update"] == _vault_resources(stack) - len(unchanged)
     assert fake.refused == []
 
-    preview = _apply_ok(fake, stack, PREVIEWER, state, refresh_only=True)
-    assert preview.ops() == {"refresh": _vault_resources(stack)} and fake.refused == []
-    assert not [c for c in preview.calls if c.method != "GET"]
+    refresh = _apply_ok(fake, stack, PREVIEWER, state, refresh_only=True)
+    assert refresh.ops() == {"refresh": _vault_resources(stack)} and fake.refused == []
+    assert not [c for c in refresh.calls if c.method != "GET"]
+    # `pulumi preview --refresh` as the previewer: every step decided, nothing written.
+    before = state.read_text()
+    fake.drift = True
+    preview = _apply_ok(fake, stack, PREVIEWER, state, preview=True)
+    fake.drift = False
+    assert preview.ops()["update"] >= 1 and not [c for c in preview.calls if c.method != "GET"]
+    assert _apply_ok(fake, stack, PREVIEWER, state, preview=True).ops() == {"same": _vault_resources(stack)}
+    assert state.read_text() == before and fake.refused == []
 
     # Every block of both policies was needed by some call (the previewer's capabilities-self is for
     # the job itself, not for the provider).
