@@ -54,7 +54,8 @@ def test_ci_roles_bind_audience_repository_event_and_ref_or_environment(declared
         assert {"ref", "environment"} & set(claims)
         # Bound by event too: the default keeps pull_request (unreviewed code) out.
         assert claims["event_name"] == ",".join(service.github.events) == "push"
-        assert role["tokenTtl"] <= 900 and role["tokenMaxTtl"] <= 900
+        assert role["tokenTtl"] <= cfg.github_oidc.token_ttl
+        assert role["tokenMaxTtl"] <= cfg.github_oidc.token_max_ttl
 
 
 def test_ci_role_binds_repository_id_when_configured() -> None:
@@ -75,6 +76,8 @@ def test_deployer_is_bound_to_what_only_the_deploy_job_has(declared, stack: str)
     roles = {r.inputs["roleName"]: r.inputs for r in of_type(declared(stack), JWT_ROLE)}
     d = cfg.deployer
     deployer = roles["deployer"]
+    # The deploy token must outlive the longest apply (tests/delivery check the job timeouts against it).
+    assert deployer["tokenTtl"] == deployer["tokenMaxTtl"] == cfg.deployer.token_ttl >= 1800
     assert deployer["boundClaims"] == {
         "repository_id": str(d.repository_id),
         "repository_owner_id": str(d.repository_owner_id),
