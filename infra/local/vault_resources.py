@@ -878,11 +878,11 @@ class KubernetesAuthRole:
 
 
 _JWT_CONFIG = {
-    # matchingJwtMountConfigOptions (oidc_client_secret is never read back)
+    # matchingJwtMountConfigOptions (oidc_client_secret is never read back; a field name, not a value)
     "oidcDiscoveryUrl": "oidc_discovery_url",
     "oidcDiscoveryCaPem": "oidc_discovery_ca_pem",
     "oidcClientId": "oidc_client_id",
-    "oidcClientSecret": "oidc_client_secret",  # a field name, not a value: pragma: allowlist secret
+    "oidcClientSecret": "oidc_client_secret",  # pragma: allowlist secret
     "oidcResponseMode": "oidc_response_mode",
     "oidcResponseTypes": "oidc_response_types",
     "jwksUrl": "jwks_url",

@@ -87,10 +87,16 @@ def test_previewer_logs_in_from_pull_requests_and_drift(env: Any, github_key: An
 @pytest.mark.parametrize(
     "change",
     [
-        pytest.param({"event_name": "push"}, id="push-event"),
+        pytest.param({"event_name": "pull_request_target"}, id="pull_request_target-event"),
+        pytest.param({"event_name": "release"}, id="release-event"),
         pytest.param(
-            {"job_workflow_ref": f"{REPO}/.github/workflows/deploy.yml@refs/pull/42/merge"},
-            id="deploy-workflow",
+            {"job_workflow_ref": f"{REPO}/.github/workflows/tools.yml@refs/pull/42/merge"},
+            id="workflow-not-listed",
+        ),
+        pytest.param(
+            # A file whose name starts like a listed one: the glob is only ever the ref after `@`.
+            {"job_workflow_ref": f"{REPO}/.github/workflows/preview.yml.evil.yml@refs/pull/42/merge"},
+            id="workflow-name-prefix",
         ),
         pytest.param(
             {"job_workflow_ref": "other/repo/.github/workflows/preview.yml@refs/pull/1/merge"},

@@ -70,7 +70,8 @@ def test_policies_are_the_rendered_templates_never_a_wildcard():
 def test_audit_devices_are_created_by_init_for_vault_only():
     plan = cli_init.bootstrap_writes(_cfg("prod"))
     declared = _declared("prod", "vault:index/audit:Audit")
-    assert set(plan.audit) == set(declared) == {"file", "stdout"}
+    assert set(plan.audit) == set(declared) == {d.name for d in _cfg("prod").vault.audit}
+    assert plan.audit
     for name, body in plan.audit.items():
         assert body["options"] == declared[name]["options"]
         assert body["description"] == declared[name]["description"] and body["type"] == declared[name]["type"]
