@@ -121,3 +121,20 @@ def test_pgp_key_formats(tmp_path: Path):
     (tmp_path / "junk").write_text("not a key!")
     with pytest.raises(ValueError, match="not a PGP public key"):
         cli_init.pgp_key_b64(tmp_path / "junk")
+
+
+def test_update_bootstrap_needs_an_operator_token_and_address(monkeypatch: pytest.MonkeyPatch, capsys):
+    for name in ("VAULT_ADDR", "BAO_ADDR", "VAULT_TOKEN", "BAO_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli_init.main(["--stack", "prod", "--update-bootstrap"]) == 1
+    assert "VAULT_ADDR" in capsys.readouterr().err
+
+
+def test_print_plan_shows_every_bootstrap_write_and_no_secret(capsys):
+    assert cli_init.main(["--stack", "staging", "--print-plan"]) == 0
+    import json
+
+    plan = json.loads(capsys.readouterr().out)
+    assert set(plan["policies"]) == {"deployer", "previewer"}
+    assert set(plan["roles"]) == {"auth/jwt/role/deployer", "auth/jwt/role/previewer"}
+    assert "placeholder-for-encrypted-value" not in json.dumps(plan)  # stack secrets never reach it
