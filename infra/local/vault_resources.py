@@ -1,6 +1,7 @@
 """Per `vault:*` resource type, the HTTP calls the Terraform Vault provider makes (pulumi-vault wraps it).
 
-Each handler names its source file in hashicorp/terraform-provider-vault and reproduces, in order, the
+Each handler names its source file in hashicorp/terraform-provider-vault (read at commit 31447510c, after
+v5.9.0; pulumi-vault 7.14 bundles a v5 release) and reproduces, in order, the
 method, the path and the body fields of its Create, Read (refresh, import, and the read-after-write
 every Create/Update ends with), Update and Delete. Bodies follow the provider's rules for which field it
 sends when (`GetOk`: set and not the zero value; `GetOkExists`: set; `HasChange`: differs from state),
