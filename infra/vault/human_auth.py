@@ -36,6 +36,11 @@ def group_name(name: str) -> str:
     return f"human-{name}"
 
 
+def enforcement_name(cfg: StackConfig) -> str:
+    assert cfg.human_auth is not None
+    return f"{cfg.human_auth.oidc.path}-totp"
+
+
 def declare_human_auth(
     cfg: StackConfig, parent: pulumi.Resource, policies: dict[str, vault.Policy]
 ) -> vault.jwt.AuthBackend | None:
@@ -104,7 +109,7 @@ def declare_human_auth(
     )
     vault.identity.MfaLoginEnforcement(
         "mfa-login-oidc",
-        name=f"{oidc.path}-totp",
+        name=enforcement_name(cfg),
         mfa_method_ids=[totp.method_id],
         auth_method_accessors=[backend.accessor],
         opts=child(parent, totp, backend),
