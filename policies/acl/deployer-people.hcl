@@ -62,9 +62,6 @@ path "identity/group" {
     "metadata" = []
   }
 }
-path "identity/group/name/*" {
-  capabilities = ["read"]
-}
 path "identity/group/id/*" {
   capabilities = ["read", "update", "delete"]
   allowed_parameters = {
