@@ -129,7 +129,7 @@ def billing_pod(
 ) -> Iterator[tuple[agent.LocalPod, Path]]:
     billing = _service(cfg, "billing")
     assert pod_annotations(billing, cfg)[PREFIX + "agent-pre-populate-only"] == "false"
-    _kv_put(root, "apps/billing/config", {"stripe_key": "sk_test_1"})
+    _kv_put(root, "apps/billing/agent-test", {"stripe_key": "sk_test_1"})
     folder = tmp_path_factory.mktemp("billing-pod")
     # The init container first (renders, exits), then the sidecar, as the injected pod runs them.
     pod, init_proc, log = _start(env, cfg, "billing", folder, init=True)
@@ -169,7 +169,7 @@ def test_sidecar_files_have_the_grants_content_and_mode(
     pod, _ = billing_pod
     files = {p.name: p for p in pod.secrets.iterdir()}
     assert {"kv.json", "database.json", "token"} <= set(files)
-    assert json.loads(files["kv.json"].read_text())["config"] == {"stripe_key": "sk_test_1"}
+    assert json.loads(files["kv.json"].read_text())["agent-test"] == {"stripe_key": "sk_test_1"}
     creds = json.loads(files["database.json"].read_text())
     assert set(creds) == {"username", "password"}
     assert _can_log_in(pg, creds)
@@ -228,9 +228,9 @@ def test_database_lease_renewed_before_ttl_then_replaced_after_revoke(
 
 def test_kv_change_is_picked_up(billing_pod: tuple[agent.LocalPod, Path], root: hvac.Client) -> None:
     pod, _ = billing_pod
-    _kv_put(root, "apps/billing/config", {"stripe_key": "sk_test_2"})
+    _kv_put(root, "apps/billing/agent-test", {"stripe_key": "sk_test_2"})
     _wait(
-        lambda: (_read_json(pod.secrets / "kv.json") or {}).get("config") == {"stripe_key": "sk_test_2"},
+        lambda: (_read_json(pod.secrets / "kv.json") or {}).get("agent-test") == {"stripe_key": "sk_test_2"},
         RENDER_INTERVAL * 6,
         "kv.json with the new version (static_secret_render_interval)",
     )
@@ -246,7 +246,7 @@ def test_kv_change_is_picked_up(billing_pod: tuple[agent.LocalPod, Path], root: 
 def test_pod_of_another_service_gets_nothing(
     env: Environment, cfg: StackConfig, root: hvac.Client, tmp_path: Path, case: str
 ) -> None:
-    _kv_put(root, "apps/billing/config", {"stripe_key": "sk_test_3"})
+    _kv_put(root, "apps/billing/agent-test", {"stripe_key": "sk_test_3"})
     billing, analytics = _service(cfg, "billing"), _service(cfg, "analytics")
     annotations = pod_annotations(billing, cfg)
     if case == "own-role":
