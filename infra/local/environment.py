@@ -1,9 +1,10 @@
 """`up`, `status` and `down` of the whole local environment, as functions the CLI and tests share.
 
-Order of `up` (each a timed phase): certificates -> KMS stand-in -> PostgreSQL -> TokenReview stand-in
--> 3 nodes -> initialize -> all voters -> apply the `local` stack's Vault layer (the same program prod
-runs, under mocks whose hook writes to this cluster). Every step finds what already runs and keeps it,
-so `up` after `up` converges instead of failing.
+Order of `up` (each a timed phase, reported as it ends through `infra.progress`): certificates -> the
+KMS stand-in, PostgreSQL and the TokenReview stand-in, started in parallel (none needs another) -> 3
+nodes -> initialize -> the joiners join the now-known leader -> all voters -> apply the `local` stack's
+Vault layer (the same program prod runs, under mocks whose hook writes to this cluster). Every step
+finds what already runs and keeps it, so `up` after `up` converges instead of failing.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ import shutil
 import socket
 import ssl
 import sys
-import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,16 @@ from infra.local.apply import Applier
 from infra.local.client import client, health
 from infra.local.ports import LOOPBACK, free_ports, is_free, wait_listening
 from infra.local.state import State
+from infra.progress import Progress
 
 STACK = "local"
 TOKENREVIEW = "tokenreview"
 GITHUB_OIDC_KEY = "github-oidc-signing-key.pem"
 SA_ISSUER_KEY = "sa-issuer-key.pem"
 NODE_COUNT_KEYS = ("kms_api", "kms_cluster", "postgres", "tokenreview")
+# Bring-up levers; bench/local_up.py turns each off in turn to measure its share (bench/RESULTS.md).
+START_IN_PARALLEL = True
+JOIN_KNOWN_LEADER = True
 
 
 @dataclass
@@ -81,13 +85,6 @@ def _ports(state: State, node_count: int) -> dict[str, Any]:
     return ports
 
 
-@contextmanager
-def _phase(phases: dict[str, float], name: str) -> Any:
-    started = time.monotonic()
-    yield
-    phases[name] = time.monotonic() - started
-
-
 def _start_tokenreview(state: State, port: int, the_pki: pki.NodePki) -> None:
     if processes.running(state, TOKENREVIEW):
         return
@@ -123,49 +120,94 @@ def start_cluster(state: State, cfg: StackConfig, env: Environment) -> None:
         nodes.start_node(cfg, state, env.pki, env.kms, env.nodes, index, token)
 
 
+def start_services(
+    state: State,
+    cfg: StackConfig,
+    ports: dict[str, Any],
+    the_pki: pki.NodePki,
+    progress: Progress,
+    log: Callable[[str], None],
+) -> tuple[kms.Kms, postgres.Postgres | None, str | None]:
+    """The KMS stand-in, PostgreSQL and the TokenReview stand-in: independent of each other, so they
+    start at the same time (each mostly waits on its own process)."""
+    note: list[str] = []
+
+    def start_kms() -> kms.Kms:
+        with progress.phase("kms"):
+            return kms.start(
+                state, ports["kms_api"], ports["kms_cluster"], the_pki.cert, the_pki.key, the_pki.ca_cert
+            )
+
+    def start_postgres() -> postgres.Postgres | None:
+        with progress.phase("postgres"):
+            try:
+                return postgres.start(
+                    state, ports["postgres"], cfg.database.database if cfg.database else "app"
+                )
+            except RuntimeError as err:
+                if postgres.find_binaries() is not None:
+                    raise
+                note.append(str(err))
+                log(str(err))
+                return None
+
+    def start_tokenreview() -> None:
+        with progress.phase("tokenreview"):
+            _start_tokenreview(state, ports["tokenreview"], the_pki)
+
+    if START_IN_PARALLEL:
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="start") as pool:
+            futures = [pool.submit(f) for f in (start_kms, start_postgres, start_tokenreview)]
+        the_kms, pg, _ = (f.result() for f in futures)  # re-raises the first failure
+    else:
+        the_kms, pg, _ = start_kms(), start_postgres(), start_tokenreview()
+    return the_kms, pg, note[0] if note else None
+
+
 def up(
     state: State,
     *,
-    log: Callable[[str], None] = lambda _line: None,
+    log: Callable[[str], None] | None = None,
     apply: bool = True,
+    progress: Progress | None = None,
 ) -> Environment:
-    """Bring everything up (or find it up) and apply the Vault layer; returns how to reach it."""
-    phases: dict[str, float] = {}
+    """Bring everything up (or find it up) and apply the Vault layer; returns how to reach it.
+
+    `progress` reports each phase as it ends (the CLI passes a printing one); `log`, when given,
+    receives notes such as "PostgreSQL not found" (kept for callers that only want those).
+    """
+    progress = progress or Progress.silent()
     state.ensure()
     cfg = load_config()
     ports = _ports(state, cfg.cluster.nodes)
-    with _phase(phases, "certificates"):
+    with progress.phase("certificates"):
         the_pki = pki.ensure_pki(state.pki, cfg.cluster.tls.cert_validity_hours)
-    with _phase(phases, "kms"):
-        the_kms = kms.start(
-            state, ports["kms_api"], ports["kms_cluster"], the_pki.cert, the_pki.key, the_pki.ca_cert
-        )
-    pg: postgres.Postgres | None = None
-    note: str | None = None
-    with _phase(phases, "postgres"):
-        try:
-            pg = postgres.start(state, ports["postgres"], cfg.database.database if cfg.database else "app")
-        except RuntimeError as err:
-            if postgres.find_binaries() is not None:
-                raise
-            note = str(err)
-            log(note)
-    with _phase(phases, "tokenreview"):
-        _start_tokenreview(state, ports["tokenreview"], the_pki)
+    the_kms, pg, note = start_services(state, cfg, ports, the_pki, progress, log or progress.note)
     env = Environment(
-        state, cfg, the_pki, the_kms, nodes.addresses(ports["nodes"]), ports["tokenreview"], pg, note, phases
+        state,
+        cfg,
+        the_pki,
+        the_kms,
+        nodes.addresses(ports["nodes"]),
+        ports["tokenreview"],
+        pg,
+        note,
+        progress.phases,
     )
-    with _phase(phases, "nodes"):
+    with progress.phase("nodes"):
         start_cluster(state, cfg, env)
-    with _phase(phases, "init"):
+    with progress.phase("init"):
         fresh = bootstrap.initialize(state, env.nodes)
-        bootstrap.wait_active(state, env.nodes)
+        leader = bootstrap.wait_active(state, env.nodes)
         if fresh:
             bootstrap.shorten_stabilization(state, env.nodes)
-    with _phase(phases, "voters"):
+    if fresh and JOIN_KNOWN_LEADER:
+        with progress.phase("join"):
+            nodes.join_leader(env.nodes, leader, env.ca_cert)
+    with progress.phase("voters"):
         bootstrap.wait_voters(state, env.nodes)
     if apply:
-        with _phase(phases, "apply"):
+        with progress.phase("apply"):
             env.applied = apply_vault_layer(env)
     state.write_env({**state.read_env(), "ports": ports, "leader": env.leader().name})
     return env

@@ -8,8 +8,11 @@ stack config through the same `render_server_hcl`.
 from __future__ import annotations
 
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import requests
 
 from infra.cluster.server_hcl import RetryJoin, ServerSpec, TransitSeal, render_server_hcl
 from infra.config import StackConfig
@@ -18,6 +21,13 @@ from infra.local.kms import Kms, bao_binary
 from infra.local.pki import NodePki
 from infra.local.ports import LOOPBACK, wait_listening
 from infra.local.state import State
+
+# Raft autopilot loop periods for the local cluster only (the GKE spec leaves them unset, so production
+# keeps the server defaults: reconcile 10s, update 2s). A fresh joiner is promoted to voter on a
+# reconcile tick after its stabilization time, so with the default period `up` waited ~12 s for
+# voters; measured per value in bench/RESULTS.md ("Local bring-up").
+AUTOPILOT_RECONCILE_INTERVAL: str | None = "1s"
+AUTOPILOT_UPDATE_INTERVAL: str | None = "500ms"
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,8 @@ def render_node(
         # Relative audit paths resolve against each node's working directory (its own folder), so the
         # stanzas stay byte-identical on every node, as OpenBao requires (FACTS).
         audit=tuple(cfg.vault.audit),
+        autopilot_reconcile_interval=AUTOPILOT_RECONCILE_INTERVAL,
+        autopilot_update_interval=AUTOPILOT_UPDATE_INTERVAL,
     )
     return render_server_hcl(spec)
 
@@ -117,6 +129,34 @@ def start_node(
     )
     wait_listening(me.api_port, proc.pid)
     return proc
+
+
+def join_leader(nodes: list[NodeAddress], leader: NodeAddress, ca_cert: Path) -> list[str]:
+    """Ask each other node to join `leader` now (`sys/storage/raft/join`), in parallel.
+
+    Their `retry_join` stanzas get there too, but retry every 2 s over every listed peer; once init
+    has made a leader, naming it saves up to that wait. A node that already joined answers
+    `joined: true`; a failure is left to retry_join. Returns the names of the nodes that joined.
+    """
+    body = {
+        "leader_api_addr": leader.api_addr,
+        "leader_ca_cert": ca_cert.read_text(),
+        "leader_tls_servername": "localhost",
+    }
+
+    def join(node: NodeAddress) -> str | None:
+        try:
+            # verify= per call: a Session's own `verify` loses to REQUESTS_CA_BUNDLE from the environment.
+            response = requests.post(
+                f"{node.api_addr}/v1/sys/storage/raft/join", json=body, verify=str(ca_cert), timeout=30
+            )
+            return node.name if response.ok and response.json().get("joined") else None
+        except (requests.RequestException, ValueError):
+            return None
+
+    others = [n for n in nodes if n.index != leader.index]
+    with ThreadPoolExecutor(max_workers=max(1, len(others))) as pool:
+        return [name for name in pool.map(join, others) if name]
 
 
 def stop_node(state: State, index: int, sig: int = signal.SIGTERM) -> bool:
