@@ -14,7 +14,7 @@ import socket
 import ssl
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ NODE_COUNT_KEYS = ("kms_api", "kms_cluster", "postgres", "tokenreview")
 # Bring-up levers; bench/local_up.py turns each off in turn to measure its share (bench/RESULTS.md).
 START_IN_PARALLEL = True
 JOIN_KNOWN_LEADER = True
+RESTART_JOINERS = True
+APPLY_WHILE_PROMOTING = True
 
 
 @dataclass
@@ -112,12 +114,54 @@ def _start_tokenreview(state: State, port: int, the_pki: pki.NodePki) -> None:
 
 
 def start_cluster(state: State, cfg: StackConfig, env: Environment) -> None:
+    """Start every node that is not running, all at once (each start mostly waits for its listener)."""
     token = kms.seal_token(state)
-    for index in range(len(env.nodes)):
-        node = env.nodes[index]
+    for node in env.nodes:
         if processes.running(state, node.name) is None and not is_free(node.api_port):
             raise RuntimeError(f"127.0.0.1:{node.api_port} ({node.name}) is taken by another program")
+
+    def start(index: int) -> None:
         nodes.start_node(cfg, state, env.pki, env.kms, env.nodes, index, token)
+
+    with ThreadPoolExecutor(max_workers=len(env.nodes), thread_name_prefix="node") as pool:
+        for done in [pool.submit(start, i) for i in range(len(env.nodes))]:
+            done.result()
+
+
+class _Now:
+    """An executor that runs each task at once in the caller (START_IN_PARALLEL off, for the bench)."""
+
+    def submit(self, fn: Callable[[], Any]) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn())
+        except Exception as err:
+            future.set_exception(err)
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+@dataclass
+class Services:
+    """The KMS stand-in, PostgreSQL and the TokenReview stand-in, starting in the background.
+
+    None needs another, and only the KMS stand-in is needed before the nodes (their seal); PostgreSQL
+    and the TokenReview stand-in are needed only by the apply, so the nodes start as soon as the KMS
+    is ready while the other two finish.
+    """
+
+    kms: Future[kms.Kms]
+    postgres: Future[postgres.Postgres | None]
+    tokenreview: Future[None]
+    notes: list[str]
+    pool: ThreadPoolExecutor | _Now
+
+    def database(self) -> tuple[postgres.Postgres | None, str | None]:
+        """Wait for PostgreSQL and the TokenReview stand-in; (PostgreSQL or None, why not)."""
+        self.tokenreview.result()
+        return self.postgres.result(), (self.notes[0] if self.notes else None)
 
 
 def start_services(
@@ -127,10 +171,8 @@ def start_services(
     the_pki: pki.NodePki,
     progress: Progress,
     log: Callable[[str], None],
-) -> tuple[kms.Kms, postgres.Postgres | None, str | None]:
-    """The KMS stand-in, PostgreSQL and the TokenReview stand-in: independent of each other, so they
-    start at the same time (each mostly waits on its own process)."""
-    note: list[str] = []
+) -> Services:
+    notes: list[str] = []
 
     def start_kms() -> kms.Kms:
         with progress.phase("kms"):
@@ -147,7 +189,7 @@ def start_services(
             except RuntimeError as err:
                 if postgres.find_binaries() is not None:
                     raise
-                note.append(str(err))
+                notes.append(str(err))
                 log(str(err))
                 return None
 
@@ -155,13 +197,31 @@ def start_services(
         with progress.phase("tokenreview"):
             _start_tokenreview(state, ports["tokenreview"], the_pki)
 
-    if START_IN_PARALLEL:
-        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="start") as pool:
-            futures = [pool.submit(f) for f in (start_kms, start_postgres, start_tokenreview)]
-        the_kms, pg, _ = (f.result() for f in futures)  # re-raises the first failure
-    else:
-        the_kms, pg, _ = start_kms(), start_postgres(), start_tokenreview()
-    return the_kms, pg, note[0] if note else None
+    pool: ThreadPoolExecutor | _Now = (
+        ThreadPoolExecutor(max_workers=3, thread_name_prefix="start") if START_IN_PARALLEL else _Now()
+    )
+    return Services(
+        pool.submit(start_kms), pool.submit(start_postgres), pool.submit(start_tokenreview), notes, pool
+    )
+
+
+def form_cluster(env: Environment, progress: Progress) -> bool:
+    """Start the nodes, initialize once, bring the joiners in; True when it initialized now."""
+    state = env.state
+    with progress.phase("nodes"):
+        start_cluster(state, env.cfg, env)
+    with progress.phase("init"):
+        fresh = bootstrap.initialize(state, env.nodes)
+        leader = bootstrap.wait_active(state, env.nodes)
+        if fresh:
+            bootstrap.shorten_stabilization(state, env.nodes)
+    if fresh and JOIN_KNOWN_LEADER:
+        with progress.phase("join"):
+            nodes.join_leader(env.nodes, leader, env.ca_cert)
+    if fresh and RESTART_JOINERS:
+        with progress.phase("unseal"):
+            unseal_joiners(env, leader)
+    return fresh
 
 
 def up(
@@ -182,35 +242,70 @@ def up(
     ports = _ports(state, cfg.cluster.nodes)
     with progress.phase("certificates"):
         the_pki = pki.ensure_pki(state.pki, cfg.cluster.tls.cert_validity_hours)
-    the_kms, pg, note = start_services(state, cfg, ports, the_pki, progress, log or progress.note)
-    env = Environment(
-        state,
-        cfg,
-        the_pki,
-        the_kms,
-        nodes.addresses(ports["nodes"]),
-        ports["tokenreview"],
-        pg,
-        note,
-        progress.phases,
-    )
-    with progress.phase("nodes"):
-        start_cluster(state, cfg, env)
-    with progress.phase("init"):
-        fresh = bootstrap.initialize(state, env.nodes)
-        leader = bootstrap.wait_active(state, env.nodes)
-        if fresh:
-            bootstrap.shorten_stabilization(state, env.nodes)
-    if fresh and JOIN_KNOWN_LEADER:
-        with progress.phase("join"):
-            nodes.join_leader(env.nodes, leader, env.ca_cert)
-    with progress.phase("voters"):
-        bootstrap.wait_voters(state, env.nodes)
-    if apply:
-        with progress.phase("apply"):
-            env.applied = apply_vault_layer(env)
+    services = start_services(state, cfg, ports, the_pki, progress, log or progress.note)
+    try:
+        env = Environment(
+            state,
+            cfg,
+            the_pki,
+            services.kms.result(),
+            nodes.addresses(ports["nodes"]),
+            ports["tokenreview"],
+            None,
+            None,
+            progress.phases,
+        )
+        form_cluster(env, progress)
+        env.postgres, env.postgres_note = services.database()
+    finally:
+        services.pool.shutdown(wait=True)
+    converge(env, progress, apply=apply)
     state.write_env({**state.read_env(), "ports": ports, "leader": env.leader().name})
     return env
+
+
+def converge(env: Environment, progress: Progress, *, apply: bool = True) -> None:
+    """Wait for every node to be a voter and (unless `apply` is False) apply the Vault layer.
+
+    The Vault layer is written to the active node only, so it need not wait for autopilot to promote
+    the joiners: both proceed together, and this returns when both are done.
+    """
+
+    def wait_voters() -> None:
+        with progress.phase("voters"):
+            bootstrap.wait_voters(env.state, env.nodes)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="voters") as pool:
+        voters = pool.submit(wait_voters) if APPLY_WHILE_PROMOTING else None
+        if voters is None:
+            wait_voters()
+        if apply:
+            with progress.phase("apply"):
+                env.applied = apply_vault_layer(env)
+        if voters is not None:
+            voters.result()
+
+
+def unseal_joiners(env: Environment, leader: nodes.NodeAddress) -> list[str]:
+    """Restart each joiner once init's data has reached it, so it unseals now; returns their names.
+
+    A node that joins a cluster auto-unseals only on its next stored-keys attempt, which OpenBao
+    makes at start and then every 5 s (`runUnseal`; not configurable): a fresh joiner stays sealed,
+    and autopilot cannot start promoting it, until 5 s after its start. A restart on the replicated
+    Raft data unseals it at once, as any restart does. A joiner not replicated within a few seconds is
+    left alone: its own 5 s retry still gets there.
+    """
+
+    def one(node: nodes.NodeAddress) -> str | None:
+        if nodes.wait_replicated(node, env.ca_cert) != "replicated":
+            return None
+        processes.stop(env.state, node.name)
+        start_node(env, node.index)
+        return node.name
+
+    others = [n for n in env.nodes if n.index != leader.index]
+    with ThreadPoolExecutor(max_workers=max(1, len(others)), thread_name_prefix="unseal") as pool:
+        return [name for name in pool.map(one, others) if name]
 
 
 def overrides(env: Environment) -> dict[str, Any]:

@@ -8,6 +8,7 @@ stack config through the same `render_server_hcl`.
 from __future__ import annotations
 
 import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +27,8 @@ from infra.local.state import State
 # keeps the server defaults: reconcile 10s, update 2s). A fresh joiner is promoted to voter on a
 # reconcile tick after its stabilization time, so with the default period `up` waited ~12 s for
 # voters; measured per value in bench/RESULTS.md ("Local bring-up").
-AUTOPILOT_RECONCILE_INTERVAL: str | None = "1s"
-AUTOPILOT_UPDATE_INTERVAL: str | None = "500ms"
+AUTOPILOT_RECONCILE_INTERVAL: str | None = "500ms"
+AUTOPILOT_UPDATE_INTERVAL: str | None = "250ms"
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,33 @@ def join_leader(nodes: list[NodeAddress], leader: NodeAddress, ca_cert: Path) ->
     others = [n for n in nodes if n.index != leader.index]
     with ThreadPoolExecutor(max_workers=max(1, len(others))) as pool:
         return [name for name in pool.map(join, others) if name]
+
+
+def seal_status(node: NodeAddress, ca_cert: Path) -> dict:
+    try:
+        response = requests.get(f"{node.api_addr}/v1/sys/seal-status", verify=str(ca_cert), timeout=5)
+        return dict(response.json()) if response.ok else {}
+    except (requests.RequestException, ValueError):
+        return {}
+
+
+def wait_replicated(node: NodeAddress, ca_cert: Path, timeout: float = 5.0) -> str:
+    """After a join: "unsealed", "replicated" (sealed, but init's stored keys have reached its Raft
+    store, so a restart would unseal it at once) or "pending" (neither within `timeout`).
+
+    The signal is the recovery config (`t` in sys/seal-status): OpenBao's init writes the stored
+    barrier keys before the recovery config (vault/init.go), and Raft applies entries in order, so a
+    joiner that shows `t > 0` also holds the keys its stored-keys unseal needs.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = seal_status(node, ca_cert)
+        if status.get("sealed") is False:
+            return "unsealed"
+        if int(status.get("t") or 0) > 0:
+            return "replicated"
+        time.sleep(0.05)
+    return "pending"
 
 
 def stop_node(state: State, index: int, sig: int = signal.SIGTERM) -> bool:
