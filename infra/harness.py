@@ -21,9 +21,10 @@ import pulumi
 import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 
+from infra import stacks
 from infra.config import PROJECT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = stacks.PACKAGE_ROOT
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # noqa: S105 (the SDK's secret marker, not a secret)
 SECRET_PLACEHOLDER = "[secret]"  # noqa: S105
 
@@ -114,10 +115,9 @@ def _merge(base: Any, override: Any) -> Any:
 
 
 def stack_file(stack: str | Path) -> Path:
-    """`prod` -> the repo's Pulumi.prod.yaml; a path to a `Pulumi.<name>.yaml` file is taken as is."""
-    if isinstance(stack, Path) or str(stack).endswith((".yaml", ".yml")):
-        return Path(stack)
-    return REPO_ROOT / f"Pulumi.{stack}.yaml"
+    """`prod` -> Pulumi.prod.yaml of the project (`infra.stacks`: the CLI's project directory, else
+    this checkout); a path to a `Pulumi.<name>.yaml` file is taken as is."""
+    return stacks.stack_file(stack)
 
 
 def stack_name(stack: str | Path) -> str:
@@ -137,7 +137,7 @@ def read_stack_config(stack: str | Path, overrides: Mapping[str, Any] | None = N
     """
     path = stack_file(stack)
     if not path.is_file():
-        raise FileNotFoundError(f"no stack file {path.name} (stacks: prod, staging, local)")
+        raise stacks.StackNotFound(f"stack file {path} does not exist")
     document = yaml.safe_load(path.read_text()) or {}
     raw: dict[str, Any] = {}
     for key, value in (document.get("config") or {}).items():
