@@ -123,6 +123,10 @@ def start_cluster(state: State, cfg: StackConfig, env: Environment) -> None:
     def start(index: int) -> None:
         nodes.start_node(cfg, state, env.pki, env.kms, env.nodes, index, token)
 
+    if not START_IN_PARALLEL:
+        for index in range(len(env.nodes)):
+            start(index)
+        return
     with ThreadPoolExecutor(max_workers=len(env.nodes), thread_name_prefix="node") as pool:
         for done in [pool.submit(start, i) for i in range(len(env.nodes))]:
             done.result()
