@@ -75,13 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """The console script's entry (argv None: the process ends when this returns), or a caller's."""
-    code = _main(argv)
-    if argv is None:
-        # The process exits next: freezing the heap spares the interpreter's final collection of every
-        # SDK object (1.4 s of CPU after a prod plan; bench/RESULTS.md). Nothing is leaked: the process
-        # is ending. Callers passing argv (tests) keep a normal collector.
+    if argv is not None:
+        return _main(argv)
+    # A one-shot process over an SDK-sized heap: cyclic collections would rescan it again and again
+    # while finding little to free (see harness.gc_paused), and the interpreter's final collection at
+    # exit costs 1.4 s of CPU after a prod plan (bench/RESULTS.md); freezing the heap skips it. Nothing
+    # is leaked: the process is ending. Callers passing argv (tests) keep a normal collector.
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
         gc.freeze()
-    return code
 
 
 def _main(argv: list[str] | None) -> int:
