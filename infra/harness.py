@@ -9,7 +9,6 @@ The real provider SDK constructors still run, so a wrong argument name fails her
 from __future__ import annotations
 
 import contextlib
-import copy
 import gc
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -18,15 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 
 from infra import stacks
 from infra.config import PROJECT
 
 REPO_ROOT = stacks.PACKAGE_ROOT
-# libyaml's SafeLoader when PyYAML has it (same safe subset, several times faster), else the Python one.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # noqa: S105 (the SDK's secret marker, not a secret)
 SECRET_PLACEHOLDER = "[secret]"  # noqa: S105
 
@@ -96,59 +92,15 @@ def mask(value: Any) -> Any:
     return value
 
 
-def _placeholders(value: Any) -> Any:
-    # Encrypted `secure:` values are never decrypted here: plan shows the shape, not the secret.
-    if isinstance(value, dict):
-        if set(value) == {"secure"}:
-            return "placeholder-for-encrypted-value"
-        return {k: _placeholders(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_placeholders(v) for v in value]
-    return value
-
-
-def _merge(base: Any, override: Any) -> Any:
-    if isinstance(base, dict) and isinstance(override, Mapping):
-        merged = dict(base)
-        for key, value in override.items():
-            merged[key] = _merge(base.get(key), value) if key in base else copy.deepcopy(value)
-        return merged
-    return copy.deepcopy(override)
-
-
 def stack_file(stack: str | Path) -> Path:
     """`prod` -> Pulumi.prod.yaml of the project (`infra.stacks`: the CLI's project directory, else
     this checkout); a path to a `Pulumi.<name>.yaml` file is taken as is."""
     return stacks.stack_file(stack)
 
 
-def stack_name(stack: str | Path) -> str:
-    name = stack_file(stack).name
-    return (
-        name.removeprefix("Pulumi.").rsplit(".", 1)[0]
-        if name.startswith("Pulumi.")
-        else name.rsplit(".", 1)[0]
-    )
-
-
-def read_stack_config(stack: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The stack file's `vault-platform:*` config without the prefix, secure values as placeholders.
-
-    `overrides` deep-merge over it (dicts merge, anything else replaces): the local environment passes
-    what it generated at run time, tests pass bad values.
-    """
-    path = stack_file(stack)
-    if not path.is_file():
-        raise stacks.StackNotFound(f"stack file {path} does not exist")
-    document = yaml.load(path.read_text(), Loader=SAFE_LOADER) or {}  # noqa: S506 (a SafeLoader)
-    raw: dict[str, Any] = {}
-    for key, value in (document.get("config") or {}).items():
-        namespace, _, name = key.partition(":")
-        if namespace == PROJECT:
-            raw[name] = _placeholders(value)
-        elif not name:
-            raw[key] = _placeholders(value)  # an unprefixed key: let validation name it
-    return _merge(raw, overrides or {})
+# Stack files are read by infra.stacks (no SDK import); kept here for the harness's callers.
+stack_name = stacks.stack_name
+read_stack_config = stacks.read_stack_config
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,19 @@ stand in, found by walking up from the current directory (or from `--cwd DIR`). 
 same, so a second checkout or worktree plans its own files, never those of whatever copy of the
 package happens to be installed. A path (`--stack path/to/Pulumi.x.yaml`) is taken as a path.
 
-Light on purpose (no Pulumi import): the CLI resolves and checks the stack before loading the SDK.
+Light on purpose (no Pulumi import): the CLI resolves and checks the stack before loading the SDK, and
+`vaultctl local up` reads the local stack without paying for the SDK until it applies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 PROJECT_FILE = "Pulumi.yaml"
 # The package's own checkout: where library callers (tests, the local environment) find stacks when no
@@ -88,3 +93,59 @@ def resolve(stack: str, cwd: Path | None = None) -> Path:
         known = ", ".join(stacks_in(project)) or "none"
         raise StackNotFound(f"no stack file Pulumi.{stack}.yaml in {project} (stacks there: {known})")
     return path
+
+
+# The `name:` of Pulumi.yaml, the namespace of every config key; the same as infra.config.PROJECT (not
+# imported from there to keep pydantic out of the CLI's start; a test checks all three agree).
+PROJECT_NAME = "vault-platform"
+# libyaml's SafeLoader when PyYAML has it (same safe subset, several times faster), else the Python one.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def stack_name(stack: str | Path) -> str:
+    name = stack_file(stack).name
+    return (
+        name.removeprefix("Pulumi.").rsplit(".", 1)[0]
+        if name.startswith("Pulumi.")
+        else name.rsplit(".", 1)[0]
+    )
+
+
+def _placeholders(value: Any) -> Any:
+    # Encrypted `secure:` values are never decrypted here: plan shows the shape, not the secret.
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return "placeholder-for-encrypted-value"
+        return {k: _placeholders(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_placeholders(v) for v in value]
+    return value
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, Mapping):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _merge(base.get(key), value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(override)
+
+
+def read_stack_config(stack: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The stack file's `vault-platform:*` config without the prefix, secure values as placeholders.
+
+    `overrides` deep-merge over it (dicts merge, anything else replaces): the local environment passes
+    what it generated at run time, tests pass bad values.
+    """
+    path = stack_file(stack)
+    if not path.is_file():
+        raise StackNotFound(f"stack file {path} does not exist")
+    document = yaml.load(path.read_text(), Loader=SAFE_LOADER) or {}  # noqa: S506 (a SafeLoader)
+    raw: dict[str, Any] = {}
+    for key, value in (document.get("config") or {}).items():
+        namespace, _, name = key.partition(":")
+        if namespace == PROJECT_NAME:
+            raw[name] = _placeholders(value)
+        elif not name:
+            raw[key] = _placeholders(value)  # an unprefixed key: let validation name it
+    return _merge(raw, overrides or {})

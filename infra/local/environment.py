@@ -13,6 +13,7 @@ import shutil
 import socket
 import ssl
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from infra.config import StackConfig, parse_stack_config
-from infra.harness import REPO_ROOT, read_stack_config, run_program
 from infra.local import bootstrap, jws, kms, nodes, pki, postgres, processes
-from infra.local.apply import Applier
 from infra.local.client import client, health
 from infra.local.ports import LOOPBACK, free_ports, is_free, wait_listening
 from infra.local.state import State
 from infra.progress import Progress
+from infra.stacks import PACKAGE_ROOT as REPO_ROOT
+from infra.stacks import read_stack_config
 
 STACK = "local"
 TOKENREVIEW = "tokenreview"
@@ -228,6 +229,12 @@ def form_cluster(env: Environment, progress: Progress) -> bool:
     return fresh
 
 
+def _preload_sdk() -> None:
+    import infra.harness
+    import infra.local.apply
+    import infra.vault.acl  # noqa: F401
+
+
 def up(
     state: State,
     *,
@@ -241,6 +248,9 @@ def up(
     receives notes such as "PostgreSQL not found" (kept for callers that only want those).
     """
     progress = progress or Progress.silent()
+    # The Pulumi SDK (policy rendering for the KMS stand-in, then the apply) loads in the background
+    # while `up` mostly waits for servers to start, instead of on the critical path.
+    threading.Thread(target=_preload_sdk, name="preload", daemon=True).start()
     state.ensure()
     cfg = load_config()
     ports = _ports(state, cfg.cluster.nodes)
@@ -338,6 +348,10 @@ def overrides(env: Environment) -> dict[str, Any]:
 
 def apply_vault_layer(env: Environment) -> int:
     """Run the `local` stack's program with the applier as hook; returns how many resources it wrote."""
+    # Imported here: the Pulumi SDK loads while autopilot promotes the joiners, off `up`'s critical path.
+    from infra.harness import run_program
+    from infra.local.apply import Applier
+
     applier = Applier(env.root_client())
     run_program(STACK, overrides(env), hook=applier)
     return len(applier.applied)

@@ -99,3 +99,10 @@ def test_the_engine_entry_turns_a_config_error_into_one_clean_message() -> None:
     # The harness (and tests) still get ConfigError from the program itself.
     with pytest.raises(ConfigError):
         run_program("staging", {"cluster": {"nodes": 4}})
+
+
+def test_the_project_name_is_the_same_everywhere() -> None:
+    from infra.config import PROJECT
+
+    name = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())["name"]
+    assert name == PROJECT == stacks.PROJECT_NAME
