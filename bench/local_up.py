@@ -76,10 +76,18 @@ def series(label: str, runs: int, without: str | None) -> float:
     totals: list[float] = []
     phases: list[dict[str, float]] = []
     for run in range(runs):
-        total, phase = one_up(without)
+        try:
+            total, phase = one_up(without)
+        except RuntimeError as err:  # reported, not fatal: the other runs still count
+            tail = " | ".join(str(err).strip().splitlines()[-2:])
+            print(f"  {label} run {run + 1}: FAILED: {tail}", flush=True)
+            continue
         totals.append(total)
         phases.append(phase)
         print(f"  {label} run {run + 1}: {total:.1f}s {phase}", flush=True)
+    if not totals:
+        print(f"{label}: every run failed", flush=True)
+        return float("nan")
     names = [n for n in phases[0] if all(n in p for p in phases)]
     medians = ", ".join(f"{n} {statistics.median(p[n] for p in phases):.1f}" for n in names)
     print(f"{label}: {spread(totals)} s; phases (median s): {medians}", flush=True)
