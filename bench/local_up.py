@@ -12,6 +12,7 @@ against everything else on:
   parallel       KMS, PostgreSQL, TokenReview stand-in and the nodes started one after another
   join           joiners not told the leader (their retry_join finds it, every 2 s)
   restart        joiners not restarted once replicated (they unseal on OpenBao's 5 s retry)
+  leader         restarted joiners not asked `sys/leader` (they find the active node on their own)
   overlap        apply waits for the voters instead of running while autopilot promotes
 """
 
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from _common import REPO, dev_server, spread
 
-LEVERS = ("intervals", "stabilization", "parallel", "join", "restart", "overlap")
+LEVERS = ("intervals", "stabilization", "parallel", "join", "restart", "leader", "overlap")
 
 
 def _turn_off(lever: str) -> None:
@@ -45,6 +46,8 @@ def _turn_off(lever: str) -> None:
         environment.JOIN_KNOWN_LEADER = False
     elif lever == "restart":
         environment.RESTART_JOINERS = False
+    elif lever == "leader":
+        environment.LOOK_UP_LEADER = False
     elif lever == "overlap":
         environment.APPLY_WHILE_PROMOTING = False
     else:

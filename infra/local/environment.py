@@ -38,6 +38,7 @@ NODE_COUNT_KEYS = ("kms_api", "kms_cluster", "postgres", "tokenreview")
 START_IN_PARALLEL = True
 JOIN_KNOWN_LEADER = True
 RESTART_JOINERS = True
+LOOK_UP_LEADER = True
 APPLY_WHILE_PROMOTING = True
 
 
@@ -306,8 +307,9 @@ def unseal_joiners(env: Environment, leader: nodes.NodeAddress) -> list[str]:
     A node that joins a cluster auto-unseals only on its next stored-keys attempt, which OpenBao
     makes at start and then every 5 s (`runUnseal`; not configurable): a fresh joiner stays sealed,
     and autopilot cannot start promoting it, until 5 s after its start. A restart on the replicated
-    Raft data unseals it at once, as any restart does. A joiner not replicated within a few seconds is
-    left alone: its own 5 s retry still gets there.
+    Raft data unseals it at once, as any restart does; it is then asked who leads, so it reports to
+    the active node now rather than on its next periodic check. A joiner not replicated within a few
+    seconds is left alone: its own 5 s retry still gets there.
     """
 
     def one(node: nodes.NodeAddress) -> str | None:
@@ -315,6 +317,8 @@ def unseal_joiners(env: Environment, leader: nodes.NodeAddress) -> list[str]:
             return None
         processes.stop(env.state, node.name)
         start_node(env, node.index)
+        if LOOK_UP_LEADER:
+            nodes.look_up_leader(node, env.ca_cert)
         return node.name
 
     others = [n for n in env.nodes if n.index != leader.index]

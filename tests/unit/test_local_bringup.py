@@ -57,6 +57,9 @@ def test_only_replicated_sealed_joiners_are_restarted(monkeypatch: pytest.Monkey
     started: list[int] = []
     monkeypatch.setattr(environment.processes, "stop", lambda state, name: stopped.append(name))
     monkeypatch.setattr(environment, "start_node", lambda env, index: started.append(index))
+    asked: list[str] = []
+    monkeypatch.setattr(nodes, "look_up_leader", lambda node, ca: asked.append(node.name) or True)
     env = SimpleNamespace(nodes=three, ca_cert=Path("/ca.pem"), state=None)
     assert environment.unseal_joiners(env, three[0]) == ["node-1"]  # the leader is never touched
     assert stopped == ["node-1"] and started == [1]
+    assert asked == ["node-1"]  # the restarted standby is made to find the active node at once
