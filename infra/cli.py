@@ -17,7 +17,15 @@ def _plan(args: argparse.Namespace) -> int:
     # The findings and the printing run over the same SDK-sized heap as the program: no collection
     # pauses for the whole command (see gc_paused).
     with gc_paused():
-        return plan(args.stack, sys.stdout, sys.stderr)
+        return plan(
+            args.stack,
+            sys.stdout,
+            sys.stderr,
+            against=args.against,
+            fmt=args.format,
+            # --against reads REF from the project's own repository (the cwd's, or --cwd's).
+            repo=stacks.project_root(),
+        )
 
 
 def _lint_policy(args: argparse.Namespace) -> int:
@@ -48,9 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
-        "plan", help="offline preview: run the program under mocks, print resources + findings"
+        "plan",
+        help="offline preview: run the program under mocks, print resources + findings; "
+        "with --against REF, the diff from REF (resources, replacements, effective permissions)",
     )
     p.add_argument("--stack", required=True, help="prod, staging or local")
+    p.add_argument(
+        "--against",
+        metavar="GIT-REF",
+        help="diff against this commit's program and stack file (e.g. HEAD~1, origin/main)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="text (terminal), markdown (PR comment), json",
+    )
     p.set_defaults(func=_plan)
 
     p = sub.add_parser("lint-policy", help="lint Vault ACL policy files: PATH: RULE-ID: message")
@@ -66,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         ("snapshot", "infra.ops.cli_snapshot", "Raft snapshots: save | restore"),
         ("verify", "infra.ops.cli_verify", "post-deploy checks against VAULT_ADDR"),
+        ("roll", "infra.ops.roll", "rolling restart, standbys first, leader after step-down (--local)"),
+        ("dr", "infra.ops.dr", "disaster recovery: plan (the runbook's commands with the stack's URNs)"),
     ):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)

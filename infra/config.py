@@ -8,9 +8,11 @@ reference documentation: the README's config section is generated from them (`in
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
+from urllib.parse import urlparse
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +26,7 @@ from pydantic import (
 )
 
 PROJECT = "vault-platform"
+API_PORT = 8200  # the listener; the internal load balancer forwards this port only
 
 _DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DURATION = re.compile(r"^(\d+)([smhd])$")
@@ -84,6 +87,30 @@ def _path(value: str) -> str:
     return value
 
 
+def _cidr(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value, strict=False)
+    except ValueError:
+        raise ValueError("must be an IPv4 CIDR like 10.200.0.0/24") from None
+    if str(network) != value.strip():
+        raise ValueError(f"not a network address (did you mean {network}?)")
+    # Anything wider is "everyone" by another name; a source allow-list of it allows nothing less.
+    if network.prefixlen < 8:
+        raise ValueError("must not be wider than a /8 (0.0.0.0/0 would admit every address)")
+    return str(network)
+
+
+_DNS_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$"
+)
+
+
+def _dns_name(value: str) -> str:
+    if not _DNS_NAME.fullmatch(value):
+        raise ValueError("must be a lowercase DNS name like prod.acme.internal (no trailing dot)")
+    return value
+
+
 def _bound_name(value: str) -> str:
     # Wildcards here would let any workload in the cluster log in as the service.
     if not value or "*" in value:
@@ -96,6 +123,9 @@ Duration = Annotated[int, BeforeValidator(_parse_duration)]
 Dns1123 = Annotated[str, AfterValidator(_dns1123)]
 VaultPath = Annotated[str, AfterValidator(_path)]
 BoundName = Annotated[str, AfterValidator(_bound_name)]
+Cidr = Annotated[str, AfterValidator(_cidr)]
+"""An IPv4 network in CIDR form, no host bits, no wider than a /8."""
+DnsName = Annotated[str, AfterValidator(_dns_name)]
 
 
 class Strict(BaseModel):
@@ -122,14 +152,41 @@ class GcpConfig(Strict):
     pods_cidr: str = Field("10.20.0.0/16", description="Secondary range for pods.")
     services_cidr: str = Field("10.30.0.0/20", description="Secondary range for services.")
     master_cidr: str = Field("172.16.0.0/28", description="The private GKE control plane's /28.")
-    master_authorized_cidrs: list[str] = Field(
+    master_authorized_cidrs: list[Cidr] = Field(
         default_factory=list,
-        description="CIDRs allowed to reach the GKE control plane (CI runners, bastion). Empty: none.",
+        description="CIDRs allowed to reach the control plane's private IP endpoint from inside the VPC "
+        "(a bastion). CI reaches it through the DNS endpoint, authorized by IAM. Empty: none.",
     )
     release_channel: Literal["RAPID", "REGULAR", "STABLE"] = Field(
         "REGULAR", description="GKE release channel."
     )
     machine_type: str = Field("e2-standard-2", description="Node machine type of the Vault node pool.")
+    project_number: int | None = Field(
+        None,
+        gt=0,
+        description="The project's number (`gcloud projects describe PROJECT "
+        "--format='value(projectNumber)'`): Workload Identity Federation principals and the CI provider's "
+        "resource name are built from it. Required for staging/prod.",
+    )
+    stack_secrets_key: str | None = Field(
+        None,
+        description="The Cloud KMS key of the stack's `secretsprovider` "
+        "(`projects/P/locations/L/keyRings/R/cryptoKeys/K`): the CI identities decrypt the stack's "
+        "config secrets with it. Unset: grant it by hand (docs/bootstrap.md).",
+    )
+
+    @model_validator(mode="after")
+    def _secrets_key(self) -> GcpConfig:
+        key = self.stack_secrets_key
+        if key is not None and not re.fullmatch(
+            r"projects/[a-z][a-z0-9-]+/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]+/cryptoKeys/[A-Za-z0-9_-]+",
+            key,
+        ):
+            raise ValueError(
+                f"gcp.stack_secrets_key={key!r}: must be projects/P/locations/L/keyRings/R/cryptoKeys/K "
+                "(the secretsprovider's key without the gcpkms:// scheme)"
+            )
+        return self
 
 
 class KmsConfig(Strict):
@@ -174,6 +231,11 @@ class TelemetryConfig(Strict):
         description="Allow `/v1/sys/metrics` without a token on the listener (scrapers sit inside the "
         "NetworkPolicy); false requires a metrics token.",
     )
+    tls_probe_image: str = Field(
+        "quay.io/prometheus/blackbox-exporter:v0.25.0",
+        description="Pinned blackbox-exporter image of the per-pod TLS probe sidecar (podmonitoring only): "
+        "the certificate each pod serves, for the expiry alerts; Vault exports no certificate metric.",
+    )
 
 
 class ResourcesConfig(Strict):
@@ -182,9 +244,30 @@ class ResourcesConfig(Strict):
     memory_request: str = Field("512Mi", description="Memory request of each Vault pod.")
     memory_limit: str = Field("1Gi", description="Memory limit of each Vault pod.")
     storage: str = Field("10Gi", description="Raft data volume size per pod.")
-    storage_class: str = Field("premium-rwo", description="StorageClass of the Raft data volumes.")
-    audit_storage: str = Field(
-        "10Gi", description="Volume per pod for file audit devices under /vault/audit (stdout needs none)."
+    storage_class: str = Field(
+        "premium-rwo",
+        description="StorageClass of the Raft data volumes (changing it, or `storage`, replaces the "
+        "StatefulSet's claim templates: docs/statefulset-changes.md).",
+    )
+
+
+class ApiAccessConfig(Strict):
+    """How CI runners and operators reach the Vault API from outside the cluster."""
+
+    allowed_cidrs: list[Cidr] = Field(
+        min_length=1,
+        description="Source ranges (CI runners, operators' VPN) allowed to reach the API on 8200 through "
+        "the internal load balancer; they must be routed to the stack's VPC (same VPC, peering, VPN or "
+        "Interconnect). The NetworkPolicy admits exactly these.",
+    )
+    dns_zone: DnsName = Field(
+        description="Domain of the private Cloud DNS zone bound to the stack's VPC (e.g. "
+        "prod.acme.internal); the host of `vault.address` must be inside it."
+    )
+    global_access: bool = Field(
+        False,
+        description="Let clients in other regions of the VPC (or peered networks) reach the internal load "
+        "balancer; off, only clients in the cluster's region can.",
     )
 
 
@@ -216,6 +299,11 @@ class ClusterConfig(Strict):
     log_level: Literal["trace", "debug", "info", "warn", "error"] = Field(
         "info", description="Server log level."
     )
+    api_access: ApiAccessConfig | None = Field(
+        None,
+        description="The way in from outside the cluster: internal load balancer, private DNS and "
+        "NetworkPolicy source ranges (required for staging/prod).",
+    )
 
     @model_validator(mode="after")
     def _pinned_image(self) -> ClusterConfig:
@@ -227,10 +315,55 @@ class ClusterConfig(Strict):
         return self
 
 
+_MULTI_REGIONS = {"europe": "EU", "us": "US", "northamerica": "US", "asia": "ASIA"}
+_SINGLE_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+
+
 class SnapshotConfig(Strict):
     schedule: str = Field("0 */6 * * *", description="Cron schedule of the Raft snapshot job (UTC).")
     retention_days: int = Field(30, ge=1, le=3650, description="Days snapshots are kept in the bucket.")
     bucket: str = Field(description="GCS bucket (globally unique name) receiving snapshots.")
+    location: str | None = Field(
+        None,
+        description="Bucket location: a multi-region (`EU`, `US`, `ASIA`) or a predefined dual-region "
+        "(e.g. `EUR4`), never a single region, so losing the cluster's region keeps the snapshots. "
+        "Default: the multi-region of `gcp.region`'s continent.",
+    )
+    data_locations: list[str] = Field(
+        default_factory=list,
+        description="Custom dual-region: exactly two regions (e.g. `[europe-west1, europe-west4]`) inside "
+        "the multi-region `location`; GCS keeps a copy in each.",
+    )
+
+    def bucket_location(self, region: str) -> str:
+        """The location the bucket is created in (the configured one, or the region's multi-region)."""
+        if self.location:
+            return self.location
+        return _MULTI_REGIONS.get(region.split("-", 1)[0], "")
+
+    @model_validator(mode="after")
+    def _survives_a_region(self) -> SnapshotConfig:
+        problems = []
+        if self.location and _SINGLE_REGION.fullmatch(self.location.lower()):
+            problems.append(
+                f"snapshots.location={self.location!r}: a single region is lost with the cluster's region; "
+                "use a multi-region (EU, US, ASIA) or a dual-region"
+            )
+        if self.data_locations:
+            regions = [r.lower() for r in self.data_locations]
+            if len(set(regions)) != 2 or not all(_SINGLE_REGION.fullmatch(r) for r in regions):
+                problems.append(
+                    f"snapshots.data_locations={self.data_locations}: a custom dual-region is exactly two "
+                    "distinct regions, e.g. [europe-west1, europe-west4]"
+                )
+            if (self.location or "").upper() not in set(_MULTI_REGIONS.values()):
+                problems.append(
+                    f"snapshots.location={self.location!r}: data_locations need the multi-region that "
+                    "contains them as location (EU, US or ASIA)"
+                )
+        _report(problems)
+        return self
+
     uploader_image: str = Field(
         "gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim",
         description="Pinned image with `gcloud` that uploads the snapshot to the bucket (Workload Identity).",
@@ -452,7 +585,12 @@ class DeployerConfig(Strict):
         description="OIDC audience the deploy and preview jobs request; default "
         "`vault-platform-<environment>`, so a token minted for one environment is refused by another.",
     )
-    token_ttl: Duration = Field(900, description="Deployer token TTL.")
+    token_ttl: Duration = Field(
+        1800,
+        description="Deployer token TTL (30 minutes): outlives the longest apply, since a deploy job's "
+        "`timeout-minutes` may not exceed it (workflow lint) and the Vault provider's child token "
+        "(`max_lease_ttl_seconds`) is given the same lifetime.",
+    )
 
     @property
     def ref(self) -> str:
@@ -470,14 +608,20 @@ class PreviewerConfig(Strict):
     """The read-only CI identity: PR previews and drift detection (`pulumi preview`/`refresh`)."""
 
     workflows: list[WorkflowFile] = Field(
-        default_factory=lambda: [".github/workflows/preview.yml", ".github/workflows/drift.yml"],
+        default_factory=lambda: [
+            ".github/workflows/preview.yml",
+            ".github/workflows/drift.yml",
+            ".github/workflows/deploy.yml",
+        ],
         min_length=1,
-        description="Workflow files whose jobs may log in as the previewer (`job_workflow_ref` path).",
+        description="Workflow files whose jobs may log in as the previewer (`job_workflow_ref` path): PR "
+        "previews, drift, and deploy.yml's `preview --save-plan` jobs that run before the approval.",
     )
-    events: list[Literal["pull_request", "schedule", "workflow_dispatch", "merge_group"]] = Field(
-        default_factory=lambda: ["pull_request", "schedule", "workflow_dispatch"],
+    events: list[Literal["pull_request", "schedule", "workflow_dispatch", "merge_group", "push"]] = Field(
+        default_factory=lambda: ["pull_request", "schedule", "workflow_dispatch", "push"],
         min_length=1,
-        description="`event_name` values allowed to log in as the previewer.",
+        description="`event_name` values allowed to log in as the previewer (`push`: deploy.yml plans "
+        "before the environment approval; read-only like every previewer login).",
     )
     token_ttl: Duration = Field(1200, description="Previewer token TTL (20 minutes).")
 
@@ -485,13 +629,20 @@ class PreviewerConfig(Strict):
 class VaultConfig(Strict):
     address: str = Field(description="Vault API address the Vault layer is applied to.")
     configure: bool = Field(
-        True, description="Declare the Vault configuration layer; false until `vaultctl init` has run."
+        description="Declare the Vault configuration layer. Stated in every stack file: false for a new "
+        "stack until `vaultctl init` has run (nothing answers at `address` before), then true."
     )
     default_lease_ttl: Duration = Field(3600, description="Server `default_lease_ttl`.")
     max_lease_ttl: Duration = Field(86400, description="Server `max_lease_ttl`.")
     max_token_ttl: Duration = Field(86400, description="Cap on any auth role's token_max_ttl.")
     audit: list[AuditDevice] = Field(min_length=1, description="Audit devices (JSON, HMAC'd accessors).")
     rate_limits: list[RateLimit] = Field(default_factory=list, description="Rate-limit quotas.")
+    adopt_bootstrap: bool = Field(
+        False,
+        description="One-shot, for the first `pulumi up` after `vaultctl init`: adopt what init created (JWT "
+        "mount, deployer/previewer policies and roles, Vault audit devices) with the `import` option instead "
+        "of creating it. Harmless once adopted; remove it after that `up`.",
+    )
 
     @model_validator(mode="after")
     def _ttls(self) -> VaultConfig:
@@ -511,8 +662,20 @@ class KubernetesIdentity(Strict):
 
 class GithubIdentity(Strict):
     repository: str = Field(description="`owner/repo` allowed to log in.")
+    repository_id: int | None = Field(
+        None,
+        gt=0,
+        description="GitHub's numeric id of that repository; when set, the `repository_id` claim is bound too "
+        "(a name can be re-registered after a rename, an id cannot).",
+    )
     refs: list[str] = Field(default_factory=list, description="Allowed `ref` claims, e.g. refs/heads/main.")
     environments: list[str] = Field(default_factory=list, description="Allowed GitHub environments.")
+    events: list[Literal["push", "workflow_dispatch", "pull_request", "schedule", "merge_group"]] = Field(
+        default_factory=lambda: ["push"],
+        min_length=1,
+        description="Allowed `event_name` claims; the default `push` keeps pull-request runs (code not yet "
+        "reviewed) out.",
+    )
 
     @model_validator(mode="after")
     def _bound(self) -> GithubIdentity:
@@ -617,10 +780,34 @@ class StackConfig(Strict):
                 problems.append(f"cluster.zones={cluster.zones}: {env} needs 3 distinct zones")
             if not self.github_oidc.oidc_discovery_url:
                 problems.append(f"github_oidc.oidc_discovery_url: required for the {env} stack")
+            # (A missing gcp or snapshots section is reported above; the checks needing them wait.)
+            if self.gcp is not None and self.gcp.project_number is None:
+                problems.append(
+                    f"gcp.project_number: required for the {env} stack (the CI identities' Workload "
+                    "Identity Federation principals name the project by number)"
+                )
+            if (
+                self.gcp is not None
+                and self.snapshots is not None
+                and not self.snapshots.bucket_location(self.gcp.region)
+            ):
+                problems.append(
+                    f"snapshots.location: required for gcp.region={self.gcp.region!r} (no default "
+                    "multi-region covers it); set a multi-region or a dual-region"
+                )
             if self.database and self.database.sslmode in ("disable", "require"):
                 problems.append(
                     f"database.sslmode={self.database.sslmode!r}: {env} needs verify-ca or verify-full"
                 )
+            if self.gcp is not None:
+                problems += self._access_problems()
+            for device in self.vault.audit:
+                if device.type == "file" and device.file_path != "stdout":
+                    problems.append(
+                        f"vault.audit[{device.name}].file_path={device.file_path!r}: GKE pods have a "
+                        "read-only root filesystem and no audit volume; use file_path: stdout (Cloud "
+                        "Logging) or a socket device"
+                    )
         if env == "prod" and self.kms and self.kms.protection_level != "HSM":
             problems.append(f"kms.protection_level={self.kms.protection_level!r}: prod must be HSM")
         if cluster.server == "openbao" and self.aws is not None:
@@ -630,6 +817,38 @@ class StackConfig(Strict):
                 f"cluster.server={cluster.server!r}: {env} auto-unseals with Cloud KMS, whose `gcpckms` "
                 "seal OpenBao 2.7 does not build in; use server: vault"
             )
+        return problems
+
+    def _access_problems(self) -> list[str]:
+        access, gcp = self.cluster.api_access, self.gcp
+        assert gcp is not None
+        if access is None:
+            return [f"cluster.api_access: required for the {self.environment} stack (the way in)"]
+        problems = []
+        url = urlparse(self.vault.address)
+        # The load balancer serves the listener's port only: anything else would never connect.
+        if url.scheme != "https" or url.port != API_PORT:
+            problems.append(
+                f"vault.address={self.vault.address!r}: the load balancer serves https on port {API_PORT} "
+                f"(e.g. https://vault.{access.dns_zone}:{API_PORT})"
+            )
+        host = url.hostname or ""
+        if not host.endswith("." + access.dns_zone):
+            problems.append(
+                f"vault.address host {host!r} is not inside cluster.api_access.dns_zone "
+                f"{access.dns_zone!r}: nothing would resolve it"
+            )
+        # An ipBlock over the cluster's own ranges would admit every pod (around the namespace list) or
+        # the control plane: client ranges come from outside.
+        own = {
+            "gcp.pods_cidr": gcp.pods_cidr,
+            "gcp.services_cidr": gcp.services_cidr,
+            "gcp.master_cidr": gcp.master_cidr,
+        }
+        for cidr in access.allowed_cidrs:
+            for key, value in own.items():
+                if ipaddress.IPv4Network(cidr).overlaps(ipaddress.IPv4Network(value)):
+                    problems.append(f"cluster.api_access.allowed_cidrs: {cidr} overlaps {key} ({value})")
         return problems
 
     def _catalog_problems(self) -> list[str]:
@@ -737,11 +956,14 @@ def _allowed_keys(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-def _problems(err: ValidationError, raw: Any) -> list[str]:
-    """One line per problem, each naming its key path, the bad value (never a secret's) and the fix."""
+def _problems(err: ValidationError, raw: Any, skip: frozenset[tuple[Any, ...]] = frozenset()) -> list[str]:
+    """One line per problem, each naming its key path, the bad value (never a secret's) and the fix;
+    problems located exactly at a path in `skip` are left out."""
     lines: list[str] = []
     for item in err.errors():
         loc = tuple(item["loc"])
+        if loc in skip:
+            continue
         key = _key_path(loc, raw)
         msg = item["msg"].removeprefix("Value error, ")
         value = item.get("input")
@@ -767,9 +989,11 @@ def _problems(err: ValidationError, raw: Any) -> list[str]:
     return lines
 
 
-def _prune(raw: Any, err: ValidationError) -> tuple[Any, set[str]] | None:
+def _prune(raw: Any, err: ValidationError) -> tuple[Any, set[str], frozenset[tuple[Any, ...]]] | None:
     """`raw` without the parts that failed field validation (so the stack-wide checks can still run
-    over the rest), and the names of list items dropped; None when a required section itself is bad."""
+    over the rest), the names of the list items dropped and the lists they were dropped from (whose
+    own checks, e.g. a minimum length, would only echo the drop); None when a required section itself
+    is bad."""
     import copy
 
     pruned = copy.deepcopy(raw)
@@ -803,7 +1027,7 @@ def _prune(raw: Any, err: ValidationError) -> tuple[Any, set[str]] | None:
         holder = _walk(pruned, loc[:-1])
         if isinstance(holder, dict):
             holder.pop(loc[-1], None)
-    return pruned, names
+    return pruned, names, frozenset(drop_items)
 
 
 def _walk(data: Any, path: tuple[Any, ...]) -> Any:
@@ -834,11 +1058,11 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
         problems = _problems(err, data)
         pruned = _prune(data, err)
         if pruned is not None:
-            rest, dropped = pruned
+            rest, dropped, shortened = pruned
             try:
                 StackConfig.model_validate(rest)
             except ValidationError as again:
-                for line in _problems(again, rest):
+                for line in _problems(again, rest, skip=shortened):
                     about_dropped = any(f"[{n}]" in line or f"'{n}'" in line for n in dropped)
                     if line not in problems and not about_dropped:
                         problems.append(line)

@@ -32,11 +32,12 @@ if ((${#need_apt[@]})); then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-# pip only when the declared dependencies changed since the last successful install (or never ran).
+# Every dependency at the version the lock pins (constraints.txt; scripts/lock.sh re-resolves it).
+# pip runs only when the declared or pinned dependencies changed since the last successful install.
 stamp=.venv/.vault-platform-setup
-want="$(sha256sum pyproject.toml | cut -d' ' -f1) $(.venv/bin/python -V 2>&1)"
+want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1) $(.venv/bin/python -V 2>&1)"
 if [ ! -x .venv/bin/vaultctl ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[test,dev]'
+  .venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,dev]'
   echo "$want" > "$stamp"
 fi
 echo "setup: ok (.venv ready; \`source .venv/bin/activate\` puts vaultctl, bao and pytest on PATH)"

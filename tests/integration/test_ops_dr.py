@@ -3,11 +3,15 @@
 This module starts its own local environment (the local helper's `environment.up`, in a temporary
 state folder) because the drill destroys the cluster; the shared session environment stays untouched.
 
-Drill, end to end with the real commands (`infra.ops.cli_*:main`, what `vaultctl` dispatches to):
-`snapshot save` -> the cluster is destroyed (nodes stopped, data and keys deleted; the KMS stand-in
-survives, like Cloud KMS would) -> a new cluster from the same code -> `init --for-restore` ->
-`snapshot restore --force` -> `verify --stack local` green, and the data written before the disaster
-reads back. The measured recovery time is printed (run with `-s` to see it).
+Drill, end to end with the real commands (`infra.ops.cli_*:main`, what `vaultctl` dispatches to),
+the runbook's steps in the runbook's order (`infra.ops.dr.LOCAL_DRILL_STEPS`, a subsequence of
+`vaultctl dr plan`): `snapshot save` -> the cluster is destroyed (nodes stopped, data and keys
+deleted; the KMS stand-in survives, like Cloud KMS would) -> refresh (every node is gone) -> a new
+cluster from the same code -> `init --for-restore` -> `snapshot restore --force` -> `verify --stack
+local` green, the data written before the disaster reads back -> a Vault-layer apply that changes
+nothing: the program's declarations equal the pre-disaster record, and every write the applier would
+send already reads back equal from the restored server (read with a read-only token). The measured
+recovery time is printed (run with `-s` to see it).
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ from pathlib import Path
 import hvac
 import pytest
 
-from infra.local import environment, jws, processes
+from infra.harness import run_program
+from infra.local import environment, github_oidc, jws, processes
+from infra.local.apply import Applier
 from infra.local.environment import Environment
 from infra.local.state import State
-from infra.ops import checks, cli_init, cli_snapshot, cli_verify
-from tests.integration.conftest import github_token
+from infra.ops import checks, cli_init, cli_snapshot, cli_verify, dr
+from infra.vault import acl
+from tests.integration.conftest import ci_token
 
 pytestmark = pytest.mark.integration
 
@@ -139,7 +146,11 @@ def test_snapshot_save_checks_integrity_and_refuses_a_corrupt_copy(
 def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, capsys):
     root = drill.root_client()
     kv = drill.cfg.kv.path
+    # The last successful apply (what Pulumi's state would hold): `up` applied this program.
+    overrides = environment.overrides(drill)
+    recorded = dr.state_record("local", run_program("local", overrides))
     root.sys.create_or_update_policy(name=OPERATOR_POLICY, policy=OPERATOR_HCL)
+    performed: list[str] = []
     # Orphan: revoking the root token below revokes its children too. (In prod the operator's token
     # comes from an auth method, never from root.)
     operator = root.auth.token.create_orphan(policies=[OPERATOR_POLICY], ttl="2h", renewable=False)["auth"][
@@ -157,8 +168,12 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
     # --- the disaster: every node and its data gone; the KMS key survives.
     started = time.monotonic()
     environment.destroy_cluster(drill.state)
-    # --- new cluster from the same code (same renderer, same config), uninitialized.
+    # --- refresh: what the state learns from the real world is that every node is gone.
+    assert {n["role"] for n in environment.status(drill.state)["nodes"]} == {"down"}
+    performed.append("refresh")
+    # --- rebuild: a new cluster from the same code (same renderer, same config), uninitialized.
     _new_cluster(drill)
+    performed.append("rebuild")
     restore_token = tmp_path / "restore-token"
     vault_env(drill, None, node=0)
     assert (
@@ -168,8 +183,10 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
         == 0
     )
     assert (restore_token.stat().st_mode & 0o777) == 0o600
+    performed.append("init-for-restore")
     vault_env(drill, restore_token.read_text().strip(), node=0)
     assert cli_snapshot.main(["restore", str(snap), "--force", "--expect-peers", "3"]) == 0
+    performed.append("restore")
     # The new cluster's token died with the restore (FACTS): the snapshot's token store is in charge.
     with pytest.raises(hvac.exceptions.Forbidden):
         _client(drill, restore_token.read_text().strip()).auth.token.lookup_self()
@@ -184,8 +201,30 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
         path=MARKER_PATH, mount_point=kv, raise_on_deleted_version=True
     )
     assert back["data"]["data"]["v"] == marker
+    performed.append("verify")
+
+    # --- the Vault layer: the program declares what the record holds, and applying it would change
+    # nothing on the restored server.
+    declared = run_program("local", overrides)
+    assert dr.program_diff(recorded, "local", declared).changes_nothing()
+    # `pulumi preview --refresh` as the read-only CI identity (its role came back with the snapshot):
+    # every resource the engine state holds is read, each step decided, nothing written.
+    previewer = drill.ci_login(acl.PREVIEWER, github_oidc.preview_job(drill.configured()))
+    preview = Applier(previewer, drill.ca_cert, drill.engine_state, preview=True)
+    run_program(
+        "local", {**overrides, "vault": {**overrides["vault"], "adopt_bootstrap": True}}, hook=preview
+    )
+    preview.finish()
+    report = dr.report_from_steps(preview.steps)
+    assert report.changes_nothing(), report.summary()
+    assert len(report.unchanged) == len([r for r in declared if r.type.startswith("vault:")])
+    performed.append("vault-layer")
+    assert performed == list(dr.LOCAL_DRILL_STEPS)
     with capsys.disabled():
-        print(f"\nDR drill: destroy -> new cluster -> init -> restore -> verify green in {recovered:.1f}s")
+        print(
+            f"\nDR drill: destroy -> new cluster -> init -> restore -> verify green in {recovered:.1f}s; "
+            f"Vault layer: {report.summary()}"
+        )
     assert recovered < 180
 
 
@@ -215,13 +254,11 @@ def test_init_bootstraps_the_deployer_and_revokes_root(drill: Environment, vault
 
     key = serialization.load_pem_private_key(drill.github_key().read_bytes(), password=None)
     unauth = hvac.Client(url=drill.nodes[0].api_addr, verify=str(drill.ca_cert), timeout=10)
-    good = github_token(
-        key, drill, repository=drill.cfg.deployer.repository, environment=drill.cfg.deployer.environment
-    )
+    good = ci_token(key, github_oidc.deploy_job(drill.cfg))
     login = unauth.auth.jwt.jwt_login(role="deployer", jwt=good, path=drill.cfg.github_oidc.path)
-    assert sorted(login["auth"]["policies"]) == ["deployer", "token-self"]
+    assert login["auth"]["policies"] == ["deployer"]
     assert login["auth"]["lease_duration"] <= drill.cfg.deployer.token_ttl
-    wrong = github_token(key, drill, repository="acme/other", environment=drill.cfg.deployer.environment)
+    wrong = ci_token(key, github_oidc.deploy_job(drill.cfg, repository_id="1"))
     with pytest.raises(hvac.exceptions.VaultError):
         unauth.auth.jwt.jwt_login(role="deployer", jwt=wrong, path=drill.cfg.github_oidc.path)
 
