@@ -111,11 +111,14 @@ def test_adding_a_service_prints_exactly_its_resources_and_grants(repo: dict) ->
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.splitlines()[0].endswith(
-        "4 to add, 0 to update, 0 to replace, 0 to remove; identities: 1 added, 0 changed, 0 removed"
+        "4 to add, 1 to update, 0 to replace, 0 to remove; identities: 1 added, 0 changed, 0 removed"
     )
+    # The one update: the deployer policy names every generated policy it may write and attach, so a
+    # new service's `svc-payments` joins its allowed values (its own grants do not change).
     assert _changes(out) == [
         "+ vault:identity/entity:Entity  entity-payments",
         "+ vault:identity/entityAlias:EntityAlias  entity-alias-payments-kubernetes",
+        "~ vault:index/policy:Policy  policy-deployer",
         "+ vault:index/policy:Policy  policy-svc-payments",
         "+ vault:kubernetes/authBackendRole:AuthBackendRole  auth-kubernetes-role-payments",
     ]
@@ -135,7 +138,10 @@ def test_two_runs_are_byte_identical(repo: dict) -> None:
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     assert first.stdout == second.stdout
     assert "```mermaid\ngraph LR\n" in first.stdout
-    assert "class i5 added" in first.stdout  # the new identity's node is highlighted
+    node = re.search(r"^  (i\d+)\[[^\]]*kubernetes/payments[^\]]*\]$", first.stdout, re.M)
+    assert node, "the new identity has a node in the diagram"
+    # ... and that node, alone, is highlighted as added.
+    assert f"  class {node.group(1)} added" in first.stdout.splitlines()
 
 
 def test_widening_a_template_prints_the_capability_for_each_identity_holding_it(repo: dict) -> None:

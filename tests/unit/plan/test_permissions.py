@@ -201,6 +201,7 @@ def test_shipped_local_stack_identities(declared) -> None:  # type: ignore[no-un
     assert set(found) == {
         "jwt/ci-ml-models-ci",
         "jwt/deployer",
+        "jwt/previewer",
         "kubernetes/ai-gateway",
         "kubernetes/analytics",
         "kubernetes/billing",
