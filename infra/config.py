@@ -1066,8 +1066,9 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
                     about_dropped = any(f"[{n}]" in line or f"'{n}'" in line for n in dropped)
                     if line not in problems and not about_dropped:
                         problems.append(line)
-    count = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
-    raise ConfigError(f"invalid stack config ({count}):\n  " + "\n  ".join(problems))
+    if len(problems) == 1:  # one line, as callers that show only a first line (plan --against) need
+        raise ConfigError(f"invalid stack config: {problems[0]}")
+    raise ConfigError(f"invalid stack config ({len(problems)} problems):\n  " + "\n  ".join(problems))
 
 
 def load_stack_config() -> StackConfig:

@@ -221,7 +221,10 @@ def test_durations_accept_vault_units(value: object, seconds: int) -> None:
 
 
 def _problems(error: pytest.ExceptionInfo[ConfigError]) -> list[str]:
-    return [line.strip() for line in str(error.value).splitlines()[1:]]
+    text = str(error.value)
+    if "\n" not in text:  # a single problem stays on one line
+        return [text.removeprefix("invalid stack config: ")]
+    return [line.strip() for line in text.splitlines()[1:]]
 
 
 def test_every_problem_is_reported_in_one_pass() -> None:
