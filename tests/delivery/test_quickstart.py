@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -18,8 +19,15 @@ def _quick_start_commands() -> list[str]:
 
 
 def _make_dry_run(target: str) -> list[str]:
+    # Run inside `make test` too: a nested make would announce "Entering directory" (MAKELEVEL).
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     out = subprocess.run(
-        ["make", "-n", target], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", target],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     ).stdout
     return [line.strip() for line in out.splitlines() if line.strip()]
 
