@@ -151,7 +151,7 @@ BAD = [
                 "groups": [{"name": "x", "idp_group": "a", "role": "root"}],
             }
         },
-        "human_auth.groups.0.role='root'",
+        "human_auth.groups[x].role='root'",
     ),
     (
         "duplicate-idp-group",
