@@ -19,6 +19,9 @@ _POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
+WORKLOAD_TYPES = tuple(_POD_SPEC_PATHS)
+
+
 def is_workload(type_token: str) -> bool:
     return type_token in _POD_SPEC_PATHS
 

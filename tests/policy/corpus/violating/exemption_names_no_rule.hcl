@@ -1,5 +1,5 @@
 # expect: VP-EXEMPT-002
-# lint:exempt reason: forgot the ID
+# lint:exempt path="kv/data/app-a/*" reason="forgot the ID"
 path "kv/data/app-a/*" {
   capabilities = ["read"]
 }
