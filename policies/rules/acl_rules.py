@@ -142,7 +142,7 @@ def _block(rule: PathRule) -> str:
     boundary=True,
 )
 def catch_all(rule: PathRule, view: AclView) -> list[str]:
-    if rule.grants and is_catch_all(rule.path):
+    if rule.grants and is_catch_all(view.inner(rule.path)):
         return [
             f"{_block(rule)} matches every mount (sys/, auth/, identity/ included) with {_caps(rule.grants)}"
         ]

@@ -53,7 +53,7 @@ def _lint(text: str, context: LintContext, name: str | None) -> tuple[_Row, ...]
     raw: list[_Raw] = []
     forbidden: dict[str, str] = {}
     for path_rule in policy.paths:
-        catch_all = is_catch_all(path_rule.path)
+        catch_all = is_catch_all(view.inner(path_rule.path))
         for rule in _ACL_RULES:
             if catch_all and rule.rule_id not in _ALWAYS:
                 continue

@@ -43,11 +43,13 @@ def test_violation_prints_path_rule_message_and_exits_1(write) -> None:
         f'{path}: VP-ACL-008: path "kv/data/*" spans every scope under kv/data/ with read; '
         "name the service's own scope"
     ]
+    assert all(line.count(": ") >= 2 and line.split(": ")[1].startswith("VP-") for line in out.splitlines())
 
 
 def test_exempted_findings_are_listed_but_not_counted(write) -> None:
     path = write(
-        "ok.hcl", "# lint:exempt VP-ACL-008 reason: reader of every service's config, audited\n" + BROAD
+        "ok.hcl",
+        '# lint:exempt VP-ACL-008 path="kv/data/*" reason="reader of every service\'s config, audited"\n' + BROAD,
     )
     assert _run(path) == (0, f"{path}: VP-ACL-008: exempted: reader of every service's config, audited\n", "")
 
@@ -71,6 +73,45 @@ def test_directory_lints_its_hcl_files(tmp_path: Path, write) -> None:
     write("notes.txt", "not a policy")
     code, out, _ = _run(tmp_path)
     assert code == 1 and out.count("VP-ACL-008") == 1
+
+
+def test_directory_lints_json_policies_too(tmp_path: Path, write) -> None:
+    write("a.json", '{"path": {"kv/data/*": {"capabilities": ["read"]}}}')
+    code, out, _ = _run(tmp_path)
+    assert code == 1 and "a.json: VP-ACL-008" in out
+
+
+def test_brace_on_the_next_line_is_valid_hcl1(write) -> None:
+    assert _run(write("n.hcl", 'path "kv/data/*"\n{\n  capabilities = ["read"]\n}\n'))[0] == 1
+
+
+def test_app_mount_option_makes_a_mount_one_tenant(write) -> None:
+    path = write("app.hcl", 'path "secret-billing/*" { capabilities = ["read"] }')
+    assert _run(path)[0] == 1
+    assert _run("--app-mount", "secret-*", path) == (0, "", "")
+
+
+def test_namespace_option_judges_paths_inside_the_namespace(write) -> None:
+    path = write("ns.hcl", 'path "team-a/*" { capabilities = ["read"] }')
+    assert _run(path)[0] == 1  # read on every secret of mount team-a
+    code, out, _ = _run("--namespace", "team-a", path)
+    assert code == 1 and "VP-ACL-001" in out  # inside namespace team-a, `*` is every mount
+
+
+def test_file_stem_is_the_policy_name(write) -> None:
+    text = 'path "kv/data/apps/billing/x" { capabilities = ["read"] }'
+    assert _run(write("svc-reporting.hcl", text))[0] == 1
+    assert _run(write("svc-billing.hcl", text))[0] == 0
+
+
+def test_advisory_findings_are_listed_as_info_and_not_counted(write) -> None:
+    path = write(
+        "svc-reporting.hcl",
+        '# lint:share from="billing" path="kv/data/apps/billing/x"\n'
+        'path "kv/data/apps/billing/x" { capabilities = ["read"] }\n',
+    )
+    code, out, _ = _run(path)
+    assert code == 0 and out.startswith(f"{path}: VP-SHARE-001: info: ")
 
 
 def test_no_arguments_is_a_usage_error() -> None:

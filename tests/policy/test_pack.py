@@ -69,9 +69,9 @@ def test_validator_is_quiet_on_a_compliant_resource() -> None:
 
 
 def test_validator_does_not_report_exempted_findings() -> None:
-    text = '# lint:exempt VP-ACL-001 reason: break glass\npath "*" { capabilities = ["read"] }'
-    assert _violations("vp-acl-001", POLICY, {"policy": text}) == []
-    assert _violations("vp-acl-001", POLICY, {"policy": 'path "*" { capabilities = ["read"] }'}) != []
+    text = '# lint:exempt VP-ACL-008 path="kv/data/*" reason="audit reader"\npath "kv/data/*" { capabilities = ["read"] }'
+    assert _violations("vp-acl-008", POLICY, {"policy": text}) == []
+    assert _violations("vp-acl-008", POLICY, {"policy": 'path "kv/data/*" { capabilities = ["read"] }'}) != []
 
 
 def test_validator_reads_the_ttl_cap_from_pack_config_with_a_default_in_code() -> None:
@@ -87,14 +87,40 @@ def test_validator_reads_the_ttl_cap_from_pack_config_with_a_default_in_code() -
     ("stack", "level"),
     [
         ("prod", EnforcementLevel.MANDATORY),
+        ("prod-eu", EnforcementLevel.MANDATORY),
+        ("production", EnforcementLevel.MANDATORY),
+        ("Staging", EnforcementLevel.MANDATORY),  # not the listed name: fail closed
+        ("", EnforcementLevel.MANDATORY),
         (None, EnforcementLevel.MANDATORY),
         ("staging", EnforcementLevel.ADVISORY),
+        ("local", EnforcementLevel.ADVISORY),
     ],
 )
-def test_enforcement_is_mandatory_for_prod_and_unknown_stacks(
+def test_enforcement_is_advisory_only_on_listed_stacks(
     stack: str | None, level: EnforcementLevel
 ) -> None:
     assert enforcement_for_stack(stack) is level
+
+
+def test_servicer_is_mandatory_for_a_prod_variant_stack_name() -> None:
+    (diagnostic,) = _analyze(_servicer(current_stack({"PULUMI_STACK": "acme/vault-platform/prod-eu"})), K8S_ROLE,
+                             {**K8S_OK, "boundServiceAccountNames": ["*"]})  # fmt: skip
+    assert diagnostic.enforcementLevel == proto.MANDATORY
+
+
+def test_share_notice_is_advisory_even_on_prod() -> None:
+    text = (
+        '# lint:share from="billing" path="kv/data/apps/billing/x"\n'
+        'path "kv/data/apps/billing/x" { capabilities = ["read"] }\n'
+    )
+    (diagnostic,) = _analyze(_servicer("prod"), POLICY, {"name": "svc-reporting", "policy": text})
+    assert (diagnostic.policyName, diagnostic.enforcementLevel) == ("vp-share-001", proto.ADVISORY)
+
+
+def test_undeclared_cross_service_read_blocks_prod() -> None:
+    text = 'path "kv/data/apps/billing/x" { capabilities = ["read"] }\n'
+    (diagnostic,) = _analyze(_servicer("prod"), POLICY, {"name": "svc-reporting", "policy": text})
+    assert (diagnostic.policyName, diagnostic.enforcementLevel) == ("vp-acl-014", proto.MANDATORY)
 
 
 def test_stack_comes_from_the_environment_the_cli_sets() -> None:
