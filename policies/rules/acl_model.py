@@ -164,7 +164,11 @@ def _parse_cached(text: str) -> AclPolicy:
 
 
 def _name(item: Item) -> str:
-    if len(item.keys) != 1 or not isinstance(item.value, Literal) or item.value.kind not in ("string", "number"):
+    if (
+        len(item.keys) != 1
+        or not isinstance(item.value, Literal)
+        or item.value.kind not in ("string", "number")
+    ):
         raise PolicyParseError(f"line {item.line}: `name` must be a string")
     return str(item.value.value)
 
@@ -176,7 +180,9 @@ def _block(item: Item) -> _Block:
     # `path = { ... }` without a label is read by the server as a rule for the path "path".
     label = labels[0] if labels else "path"
     if not isinstance(item.value, ObjectNode):
-        raise PolicyParseError(f'path {label!r}: body must be a block: path "<path>" {{ capabilities = [...] }}')
+        raise PolicyParseError(
+            f'path {label!r}: body must be a block: path "<path>" {{ capabilities = [...] }}'
+        )
     path = _normalise_path(label)
     body = item.value
     for entry in body.items:
@@ -186,7 +192,9 @@ def _block(item: Item) -> _Block:
                 f"path {path!r}: key {key!r} is {_FLAVOUR_ONLY_KEYS[key]}; policies here must load on both"
             )
         if key not in PATH_KEYS:
-            raise PolicyParseError(f"path {path!r}: invalid key {key!r} (valid: {', '.join(sorted(PATH_KEYS))})")
+            raise PolicyParseError(
+                f"path {path!r}: invalid key {key!r} (valid: {', '.join(sorted(PATH_KEYS))})"
+            )
         if len(entry.keys) > 1 and key != "control_group":
             raise PolicyParseError(f"path {path!r}: {key} must be assigned with `=`, not labelled")
     capabilities = _capabilities(path, body)
@@ -281,7 +289,7 @@ def _parameters(path: str, body: ObjectNode, key: str) -> dict[str, list[Any]] |
             raise PolicyParseError(f"path {path!r}: {key} must be a map of parameter name to list of values")
         for entry in node.items:
             if len(entry.keys) != 1:
-                raise PolicyParseError(f"path {path!r}: {key}: write `\"name\" = [values]`")
+                raise PolicyParseError(f'path {path!r}: {key}: write `"name" = [values]`')
             name = entry.keys[0]
             if not isinstance(entry.value, ListNode):
                 raise PolicyParseError(f"path {path!r}: {key}.{name} must be a list (use [] for any value)")

@@ -100,7 +100,13 @@ _SYS_AREAS = (
 _AREAS_SHOWN = 5
 # Handled by the escalation rules, which say more than "sys/".
 _SYS_DELEGATED = ("sys/policy", "sys/policies/acl", "sys/policies/rgp", "sys/policies/egp", "sys/auth")
-_POLICY_TARGETS = ("sys/policy", "sys/policies/acl", "sys/policies/rgp", "sys/policies/egp", "sys/policies/password")
+_POLICY_TARGETS = (
+    "sys/policy",
+    "sys/policies/acl",
+    "sys/policies/rgp",
+    "sys/policies/egp",
+    "sys/policies/password",
+)
 
 _TOKEN_CREATE = ("auth/token/create*",)
 _TOKEN_ROLES = ("auth/token/roles",)
@@ -531,7 +537,9 @@ def unexemptable(rule: PathRule, view: AclView) -> str | None:
             return "root token creation (token creation without `policies` pinned by allowed_parameters)"
     own = [name for name in (view.name, "default") if name]
     for name in own:
-        if writes and any(reaches(inner, f"{target}/{name}$") for target in ("sys/policy", "sys/policies/acl")):
+        if writes and any(
+            reaches(inner, f"{target}/{name}$") for target in ("sys/policy", "sys/policies/acl")
+        ):
             return f"the policy {name!r} itself" if name == view.name else "the default policy"
     return None
 

@@ -38,7 +38,20 @@ for _rule_id, _title, _why in (
 ):  # fmt: skip
     declare(Rule(_rule_id, Scope.EXEMPTION, _title, _why, _EXEMPTION_SYNTAX, ("vault:index/policy:Policy",)))
 
-_FAMILY_ORDER = ("ACL", "SHARE", "SYNTAX", "K8SAUTH", "JWT", "TTL", "DB", "AWS", "GCP", "POD", "TLS", "EXEMPT")
+_FAMILY_ORDER = (
+    "ACL",
+    "SHARE",
+    "SYNTAX",
+    "K8SAUTH",
+    "JWT",
+    "TTL",
+    "DB",
+    "AWS",
+    "GCP",
+    "POD",
+    "TLS",
+    "EXEMPT",
+)
 
 
 def _order(rule: Rule) -> tuple[int, str]:
@@ -52,4 +65,13 @@ ACL_RULE_IDS: frozenset[str] = frozenset(r.rule_id for r in RULES if r.scope is 
 BOUNDARY_RULE_IDS: frozenset[str] = frozenset(r.rule_id for r in RULES if r.boundary)
 ADVISORY_RULE_IDS: frozenset[str] = frozenset(r.rule_id for r in RULES if r.advisory)
 
-__all__ = ["ACL_RULE_IDS", "ADVISORY_RULE_IDS", "BOUNDARY_RULE_IDS", "RULES", "RULES_BY_ID", "RULE_IDS", "Rule", "Scope"]
+__all__ = [
+    "ACL_RULE_IDS",
+    "ADVISORY_RULE_IDS",
+    "BOUNDARY_RULE_IDS",
+    "RULES",
+    "RULES_BY_ID",
+    "RULE_IDS",
+    "Rule",
+    "Scope",
+]

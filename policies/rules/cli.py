@@ -23,7 +23,9 @@ def _expand(arguments: list[str]) -> list[Path]:
     paths: list[Path] = []
     for argument in arguments:
         path = Path(argument)
-        paths += sorted(p for p in path.iterdir() if p.suffix in (".hcl", ".json")) if path.is_dir() else [path]
+        paths += (
+            sorted(p for p in path.iterdir() if p.suffix in (".hcl", ".json")) if path.is_dir() else [path]
+        )
     return paths
 
 
@@ -33,7 +35,9 @@ def lint_cli(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
     parser = argparse.ArgumentParser(
         prog="vaultctl lint-policy", description="Lint Vault ACL policy files (HCL or JSON)."
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="policy file, or a directory of policy files")
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="policy file, or a directory of policy files"
+    )
     parser.add_argument(
         "--app-mount", action="append", default=[], metavar="PATTERN",
         help="a mount (glob) that belongs to one application as a whole, e.g. 'secret-*' (repeatable)",

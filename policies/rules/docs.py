@@ -28,12 +28,10 @@ def _entry(rule: Rule) -> str:
     if rule.advisory:
         flags.append("advisory")
     tag = f" _({', '.join(flags)})_" if flags else ""
-    types = "" if rule.scope is not Scope.RESOURCE else f"  \n  Types: {', '.join(f'`{t}`' for t in rule.types)}"
-    return (
-        f"- **{rule.rule_id}**{tag}: {rule.title}.  \n"
-        f"  Why: {rule.why}  \n"
-        f"  Source: {rule.source}{types}"
+    types = (
+        "" if rule.scope is not Scope.RESOURCE else f"  \n  Types: {', '.join(f'`{t}`' for t in rule.types)}"
     )
+    return f"- **{rule.rule_id}**{tag}: {rule.title}.  \n  Why: {rule.why}  \n  Source: {rule.source}{types}"
 
 
 def render() -> str:
@@ -57,7 +55,10 @@ def main(argv: list[str]) -> int:
         README.write_text(fresh, encoding="utf-8")
         return 0
     if fresh != text:
-        print("policies/README.md rule table is stale: run python -m policies.rules.docs --write", file=sys.stderr)
+        print(
+            "policies/README.md rule table is stale: run python -m policies.rules.docs --write",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

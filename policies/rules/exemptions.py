@@ -82,9 +82,16 @@ def read_exemptions(text: str) -> tuple[list[Exemption], list[Problem]]:
         paths = tuple(path.strip() for path in attributes.get("path", []))
         unknown = sorted(set(attributes) - {"path", "reason"})
         if leftover or unknown or any(not path for path in paths):
-            what = f"unknown attribute {unknown[0]!r}" if unknown else f"cannot read {leftover or 'an empty path'!r}"
+            what = (
+                f"unknown attribute {unknown[0]!r}"
+                if unknown
+                else f"cannot read {leftover or 'an empty path'!r}"
+            )
             problems.append(
-                Problem("VP-EXEMPT-004", f'{where}: exemption of {rule_id}: {what} (write path="..." reason="...")')
+                Problem(
+                    "VP-EXEMPT-004",
+                    f'{where}: exemption of {rule_id}: {what} (write path="..." reason="...")',
+                )
             )
             continue
         if not paths:
@@ -96,7 +103,9 @@ def read_exemptions(text: str) -> tuple[list[Exemption], list[Problem]]:
             )
             continue
         if not reason:
-            problems.append(Problem("VP-EXEMPT-001", f'{where}: exemption of {rule_id} has no reason (reason="...")'))
+            problems.append(
+                Problem("VP-EXEMPT-001", f'{where}: exemption of {rule_id} has no reason (reason="...")')
+            )
             continue
         valid.append(Exemption(rule_id, paths, reason, number))
     return valid, problems
@@ -113,7 +122,10 @@ def read_shares(text: str) -> tuple[list[Share], list[Problem]]:
         sources, paths = attributes.get("from", []), attributes.get("path", [])
         if leftover or len(sources) != 1 or len(paths) != 1 or set(attributes) - {"from", "path"}:
             problems.append(
-                Problem("VP-EXEMPT-004", f'line {number}: cannot read the share: write from="<service>" path="<path>"')
+                Problem(
+                    "VP-EXEMPT-004",
+                    f'line {number}: cannot read the share: write from="<service>" path="<path>"',
+                )
             )
             continue
         if any(char in paths[0] for char in "*+{"):

@@ -325,14 +325,20 @@ def _flatten(node: ObjectNode) -> ObjectNode:
 
 def _flatten_item(item: Item) -> list[Item]:
     value = item.value
-    if isinstance(value, ObjectNode) and value.items and all(isinstance(i.value, ObjectNode) for i in value.items):
+    if (
+        isinstance(value, ObjectNode)
+        and value.items
+        and all(isinstance(i.value, ObjectNode) for i in value.items)
+    ):
         return [
             expanded
             for sub in value.items
             for expanded in _flatten_item(Item(item.keys + sub.keys, sub.value, item.line))
         ]
     if isinstance(value, ListNode) and value.items and all(isinstance(v, ObjectNode) for v in value.items):
-        return [expanded for sub in value.items for expanded in _flatten_item(Item(item.keys, sub, item.line))]
+        return [
+            expanded for sub in value.items for expanded in _flatten_item(Item(item.keys, sub, item.line))
+        ]
     if isinstance(value, ObjectNode):
         return [Item(item.keys, _flatten(value), item.line)]
     if isinstance(value, ListNode):

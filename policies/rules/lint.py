@@ -28,7 +28,9 @@ def lint_policy_text(
     """
     return [
         Finding(rule_id, message, subject, exempted, reason, path, advisory)
-        for rule_id, message, exempted, reason, path, advisory in _lint(text, context or DEFAULT_CONTEXT, name)
+        for rule_id, message, exempted, reason, path, advisory in _lint(
+            text, context or DEFAULT_CONTEXT, name
+        )
     ]
 
 
@@ -58,7 +60,10 @@ def _lint(text: str, context: LintContext, name: str | None) -> tuple[_Row, ...]
             if catch_all and rule.rule_id not in _ALWAYS:
                 continue
             assert rule.check is not None  # noqa: S101 - filtered above
-            raw += [_Raw(rule.rule_id, message, path_rule.path, rule.advisory) for message in rule.check(path_rule, view)]
+            raw += [
+                _Raw(rule.rule_id, message, path_rule.path, rule.advisory)
+                for message in rule.check(path_rule, view)
+            ]
         why = unexemptable(path_rule, view)
         if why:
             forbidden[path_rule.path] = why

@@ -99,4 +99,3 @@ def memory_limits(type_token: str, inputs: Mapping[str, Any], _limits: Limits) -
         for container in containers(spec)
         if not ((container.get("resources") or {}).get("limits") or {}).get("memory")
     ]
-

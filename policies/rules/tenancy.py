@@ -33,18 +33,63 @@ CONTROL_MOUNTS = frozenset({"sys", "auth", "identity"})
 OPERATIONS: dict[str, frozenset[str]] = {
     "kv-v2": frozenset({"data", "metadata", "delete", "undelete", "destroy", "subkeys", "config"}),
     "database": frozenset(
-        {"creds", "static-creds", "roles", "static-roles", "config", "rotate-root", "rotate-role", "reset",
-         "reload"}
+        {
+            "creds",
+            "static-creds",
+            "roles",
+            "static-roles",
+            "config",
+            "rotate-root",
+            "rotate-role",
+            "reset",
+            "reload",
+        }
     ),  # fmt: skip
     "aws": frozenset({"creds", "sts", "roles", "config", "static-creds", "static-roles"}),
     "transit": frozenset(
-        {"encrypt", "decrypt", "rewrap", "datakey", "keys", "sign", "verify", "hmac", "hash", "random",
-         "export", "backup", "restore", "cache-config", "config", "byok-export", "wrapping_key"}
+        {
+            "encrypt",
+            "decrypt",
+            "rewrap",
+            "datakey",
+            "keys",
+            "sign",
+            "verify",
+            "hmac",
+            "hash",
+            "random",
+            "export",
+            "backup",
+            "restore",
+            "cache-config",
+            "config",
+            "byok-export",
+            "wrapping_key",
+        }
     ),  # fmt: skip
     "pki": frozenset(
-        {"issue", "sign", "sign-verbatim", "sign-intermediate", "cert", "certs", "issuer", "issuers", "root",
-         "intermediate", "revoke", "revoke-with-key", "ca", "ca_chain", "crl", "key", "keys", "tidy", "roles",
-         "config"}
+        {
+            "issue",
+            "sign",
+            "sign-verbatim",
+            "sign-intermediate",
+            "cert",
+            "certs",
+            "issuer",
+            "issuers",
+            "root",
+            "intermediate",
+            "revoke",
+            "revoke-with-key",
+            "ca",
+            "ca_chain",
+            "crl",
+            "key",
+            "keys",
+            "tidy",
+            "roles",
+            "config",
+        }
     ),  # fmt: skip
 }
 # A foreign mount whose second segment is one of these is read as an engine with an operation segment.
@@ -210,7 +255,9 @@ def _root_spread(scope: tuple[Segment, ...], root: tuple[str, ...], head: list[s
             if segment.text != wanted:
                 return None
         elif segment.kind == PREFIX:
-            return Spread(_tenant_unit(root, index), _join(walked)) if wanted.startswith(segment.text) else None
+            return (
+                Spread(_tenant_unit(root, index), _join(walked)) if wanted.startswith(segment.text) else None
+            )
         walked.append(wanted)
     return None
 

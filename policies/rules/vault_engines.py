@@ -15,7 +15,9 @@ DATABASE_ROLE = "vault:database/secretBackendRole:SecretBackendRole"
 DATABASE_CONNECTION = "vault:database/secretBackendConnection:SecretBackendConnection"
 DATABASE_MOUNT = "vault:database/secretsMount:SecretsMount"
 AWS_ROLE = "vault:aws/secretBackendRole:SecretBackendRole"
-_AWS_LEAST_PRIVILEGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"
+_AWS_LEAST_PRIVILEGE = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"
+)
 
 _DANGEROUS_SQL = (
     (re.compile(r"\bGRANT\s+ALL\b", re.IGNORECASE), "GRANT ALL"),

@@ -129,13 +129,17 @@ def test_a_restricting_block_narrows_an_unrestricted_one_as_the_server_merges_th
 
 
 def test_a_share_is_reported_as_advisory_not_as_a_violation() -> None:
-    (finding,) = lint_policy_text(_SHARE + _block("kv/data/apps/billing/invoices", "read"), "p", name="svc-reporting")
+    (finding,) = lint_policy_text(
+        _SHARE + _block("kv/data/apps/billing/invoices", "read"), "p", name="svc-reporting"
+    )
     assert (finding.rule_id, finding.advisory, finding.violation) == ("VP-SHARE-001", True, False)
     assert "reporting reads service billing's kv/data/apps/billing/invoices" in finding.message
 
 
 def test_a_service_reads_its_own_subtree_and_provider_key_without_a_share() -> None:
-    text = _block("kv/data/apps/reporting/x", "read") + _block("kv/data/ai/providers/openai/reporting", "read")
+    text = _block("kv/data/apps/reporting/x", "read") + _block(
+        "kv/data/ai/providers/openai/reporting", "read"
+    )
     assert _ids(text, "svc-reporting") == set()
     assert _ids(_block("kv/data/ai/providers/openai/billing", "read"), "svc-reporting") == {"VP-ACL-014"}
 

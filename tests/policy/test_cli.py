@@ -49,7 +49,8 @@ def test_violation_prints_path_rule_message_and_exits_1(write) -> None:
 def test_exempted_findings_are_listed_but_not_counted(write) -> None:
     path = write(
         "ok.hcl",
-        '# lint:exempt VP-ACL-008 path="kv/data/*" reason="reader of every service\'s config, audited"\n' + BROAD,
+        '# lint:exempt VP-ACL-008 path="kv/data/*" reason="reader of every service\'s config, audited"\n'
+        + BROAD,
     )
     assert _run(path) == (0, f"{path}: VP-ACL-008: exempted: reader of every service's config, audited\n", "")
 

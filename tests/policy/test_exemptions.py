@@ -24,7 +24,9 @@ def test_exemption_with_path_and_reason_marks_the_finding_exempted_and_keeps_it_
 
 
 def test_exemption_can_sit_anywhere_and_take_a_free_form_reason() -> None:
-    (finding,) = _findings(BROAD + '   //  lint:exempt VP-ACL-008 path="kv/data/*" reason:  trailing comment  \n')
+    (finding,) = _findings(
+        BROAD + '   //  lint:exempt VP-ACL-008 path="kv/data/*" reason:  trailing comment  \n'
+    )
     assert finding.exempted and finding.reason == "trailing comment"
 
 
@@ -74,17 +76,23 @@ def test_unreadable_attributes_are_reported() -> None:
 
 
 def test_exemption_of_unknown_rule_is_a_violation() -> None:
-    found = _findings('# lint:exempt VP-ACL-01 path="a/b" reason="typo"\npath "a/b" { capabilities = ["read"] }')
+    found = _findings(
+        '# lint:exempt VP-ACL-01 path="a/b" reason="typo"\npath "a/b" { capabilities = ["read"] }'
+    )
     assert [f.rule_id for f in found] == ["VP-EXEMPT-002"]
 
 
 def test_exemption_rules_cannot_themselves_be_exempted() -> None:
-    found = _findings('# lint:exempt VP-EXEMPT-001 path="a/b" reason="no"\npath "a/b" { capabilities = ["read"] }')
+    found = _findings(
+        '# lint:exempt VP-EXEMPT-001 path="a/b" reason="no"\npath "a/b" { capabilities = ["read"] }'
+    )
     assert [f.rule_id for f in found] == ["VP-EXEMPT-002"]
 
 
 def test_exemption_that_matches_nothing_is_reported_as_stale() -> None:
-    found = _findings('# lint:exempt VP-ACL-002 path="a/b" reason="old"\npath "a/b" { capabilities = ["read"] }')
+    found = _findings(
+        '# lint:exempt VP-ACL-002 path="a/b" reason="old"\npath "a/b" { capabilities = ["read"] }'
+    )
     assert [f.rule_id for f in found] == ["VP-EXEMPT-003"]
     assert 'path="a/b"' in found[0].message
 
@@ -152,5 +160,7 @@ def test_share_markers_are_read_and_malformed_ones_reported() -> None:
 
 
 def test_a_share_that_grants_nothing_is_stale() -> None:
-    text = '# lint:share from="billing" path="kv/data/apps/billing/x"\npath "a/b" { capabilities = ["read"] }\n'
+    text = (
+        '# lint:share from="billing" path="kv/data/apps/billing/x"\npath "a/b" { capabilities = ["read"] }\n'
+    )
     assert _pairs(text, name="svc-reporting") == {("VP-EXEMPT-003", False)}

@@ -96,9 +96,7 @@ def test_validator_reads_the_ttl_cap_from_pack_config_with_a_default_in_code() -
         ("local", EnforcementLevel.ADVISORY),
     ],
 )
-def test_enforcement_is_advisory_only_on_listed_stacks(
-    stack: str | None, level: EnforcementLevel
-) -> None:
+def test_enforcement_is_advisory_only_on_listed_stacks(stack: str | None, level: EnforcementLevel) -> None:
     assert enforcement_for_stack(stack) is level
 
 
