@@ -501,15 +501,54 @@ class TransitGrant(Strict):
     )
 
 
+class KvShare(Strict):
+    service: Dns1123 = Field(description="The service whose subtree `apps/<service>/` holds the secret.")
+    path: VaultPath = Field(description="The secret, relative to that subtree (exact: no globs).")
+
+
 class KvGrant(Strict):
     own: Literal["none", "read", "write"] = Field(
         "read", description="Access to the service's own subtree `apps/<service>/` (identity-templated)."
     )
-    read: list[VaultPath] = Field(default_factory=list, description="Extra KV paths the service may read.")
+    read: list[VaultPath] = Field(
+        default_factory=list,
+        description="Extra KV paths the service may read; never inside a service's subtree (`apps/`) or "
+        "`ai/` (use `shares_from` and `ai_providers`).",
+    )
     ai_providers: list[Dns1123] = Field(
         default_factory=list,
         description="Providers whose key at `ai/providers/<provider>/<service>` it reads.",
     )
+    shares_from: list[KvShare] = Field(
+        default_factory=list,
+        description="Secrets of other services it reads: each a declared, read-only cross-service share, "
+        "reported by `vaultctl plan` (VP-SHARE-001).",
+    )
+
+
+def _check_kv_grant(service: str, kv: KvGrant) -> None:
+    """A `kv.read` path must not cross into a tenant's subtree: cross-service reads are declared shares."""
+    for path in kv.read:
+        parts = path.split("/")
+        if parts[0] == "apps" and (len(parts) < 3 or parts[1] != service):
+            owner = parts[1] if len(parts) > 1 else "<service>"
+            fix = (
+                f"declare it as kv.shares_from: [{{service: {owner}, path: {'/'.join(parts[2:])}}}]"
+                if len(parts) > 2
+                else "name one secret inside it with kv.shares_from"
+            )
+            raise ValueError(
+                f"services[{service}].kv.read={path!r}: inside service {owner}'s subtree (apps/{owner}/); {fix}"
+            )
+        if parts[0] == "ai":
+            raise ValueError(
+                f"services[{service}].kv.read={path!r}: model keys under ai/ are read through kv.ai_providers"
+            )
+    for share in kv.shares_from:
+        if share.service == service:
+            raise ValueError(
+                f"services[{service}].kv.shares_from: {share.path!r} is in its own subtree; use kv.own"
+            )
 
 
 class Service(Strict):
@@ -528,6 +567,7 @@ class Service(Strict):
     def _identity(self) -> Service:
         if not (self.kubernetes or self.github):
             raise ValueError(f"services[{self.name}]: needs a kubernetes or github identity to log in with")
+        _check_kv_grant(self.name, self.kv)
         _check_ttls(self.token_ttl, self.token_max_ttl, f"services[{self.name}].token_ttl", "token_max_ttl")
         return self
 
@@ -620,6 +660,12 @@ class StackConfig(Strict):
                 if grant.key not in transit_keys:
                     raise ValueError(
                         f"services[{s.name}].transit.key={grant.key!r}: not defined (transit.keys: {sorted(transit_keys)})"
+                    )
+            for share in s.kv.shares_from:
+                if share.service not in names:
+                    raise ValueError(
+                        f"services[{s.name}].kv.shares_from: service {share.service!r} is not in the catalog "
+                        f"(services: {sorted(names)})"
                     )
             for provider in s.kv.ai_providers:
                 if provider not in providers:

@@ -60,13 +60,18 @@ def plan(stack: str, out: TextIO, err: TextIO) -> int:
         print(f"  {count:4d}  {type_token}", file=out)
 
     findings = findings_for(resources)
-    violations = [f for f in findings if not f.exempted]
+    violations = [f for f in findings if f.violation]
+    notices = [f for f in findings if f.advisory]
     print(
-        f"\npolicy findings: {len(violations)} violation(s), {len(findings) - len(violations)} exempted",
+        f"\npolicy findings: {len(violations)} violation(s), "
+        f"{len(findings) - len(violations) - len(notices)} exempted",
         file=out,
     )
     for finding in violations:
         print(f"  {finding.subject}: {finding.rule_id}: {finding.message}", file=out)
+    # Advisory findings (declared cross-service shares) are listed for review, never counted.
+    for finding in notices:
+        print(f"  {finding.subject}: {finding.rule_id}: info: {finding.message}", file=out)
     # One line per exemption, not per path it covers: the reason is what a reviewer reads.
     exempted = Counter((f.subject, f.rule_id, f.reason) for f in findings if f.exempted)
     for (subject, rule_id, reason), count in sorted(exempted.items()):

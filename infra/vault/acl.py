@@ -47,6 +47,7 @@ def service_policy_name(service: Service) -> str:
 def service_policy(service: Service, cfg: StackConfig) -> RenderedPolicy:
     kv = cfg.kv.path
     parts = [render_template("kv-read", kv_mount=kv, path=path) for path in service.kv.read]
+    parts += kv_share_parts(service, cfg)
     parts += [
         render_template("ai-provider-key", kv_mount=kv, provider=provider, service=service.name)
         for provider in service.kv.ai_providers
@@ -70,6 +71,17 @@ def service_policy(service: Service, cfg: StackConfig) -> RenderedPolicy:
         # A policy with no paths grants nothing; keep it so roles can always name it.
         parts.append("# (no grants beyond the shared policies)\n")
     return _join(service_policy_name(service), f"what service {service.name} may use", parts)
+
+
+def kv_share_parts(service: Service, cfg: StackConfig) -> list[str]:
+    """The service's declared cross-service reads: one exact read-only path each, with the `lint:share`
+    marker the policy rules report (VP-SHARE-001) and check against the grant (VP-ACL-014)."""
+    return [
+        render_template(
+            "kv-share", kv_mount=cfg.kv.path, service=service.name, source=share.service, path=share.path
+        )
+        for share in service.kv.shares_from
+    ]
 
 
 def service_token_policies(service: Service) -> list[str]:

@@ -34,7 +34,7 @@ from policies.rules.tenancy import (
 _VAULT_POLICIES = "https://developer.hashicorp.com/vault/docs/concepts/policies"
 _K8S_AUTH_API = "https://developer.hashicorp.com/vault/api-docs/auth/kubernetes"
 _JWT_AUTH_API = "https://developer.hashicorp.com/vault/api-docs/auth/jwt"
-_TOKEN_API = "https://developer.hashicorp.com/vault/api-docs/auth/token"
+_TOKEN_API = "https://developer.hashicorp.com/vault/api-docs/auth/token"  # noqa: S105 - a URL
 
 
 @dataclass(frozen=True)
@@ -299,11 +299,7 @@ def _engine_path(rule: PathRule, view: AclView) -> bool:
 
 def _spans_whole_mount(path: str) -> bool:
     """A wildcard in the mount or the segment after it: VP-ACL-008 already says "everything on the mount"."""
-    pattern = parse_pattern(path)
-    for segment in pattern.segments[:2]:
-        if segment.kind != LIT:
-            return True
-    return False
+    return any(segment.kind != LIT for segment in parse_pattern(path).segments[:2])
 
 
 def _specific_engine_path(rule: PathRule, view: AclView) -> bool:

@@ -64,7 +64,7 @@ _ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v
 
 
 def _is_letter(char: str) -> bool:
-    return char.isascii() and (char.isalpha() or char == "_") or (not char.isascii() and char.isalpha())
+    return (char.isascii() and (char.isalpha() or char == "_")) or (not char.isascii() and char.isalpha())
 
 
 def _is_ident_char(char: str) -> bool:
@@ -102,7 +102,7 @@ class _Scanner:
         if self.pos >= len(text):
             return _Token("EOF", "", self.line)
         char, line = text[self.pos], self.line
-        if "\x00" == char:
+        if char == "\x00":
             raise self._error("unexpected null character")
         if _is_letter(char):
             end = self.pos + 1
@@ -112,7 +112,7 @@ class _Scanner:
             return _Token("BOOL" if word in ("true", "false") else "IDENT", word, line)
         if char.isdigit() or (char == "-" and text[self.pos + 1 : self.pos + 2].isdigit()):
             match = _NUMBER.match(text, self.pos)
-            assert match is not None  # noqa: S101 - a digit always starts a number
+            assert match is not None
             word = self._advance(len(match.group()))
             is_float = "." in word or ("e" in word.lower() and not word.lower().startswith(("0x", "-0x")))
             return _Token("FLOAT" if is_float else "NUMBER", word, line)
@@ -172,7 +172,7 @@ class _Scanner:
             self._advance(2)
             return _ESCAPES[code]
         widths = {"x": (2, 16), "u": (4, 16), "U": (8, 16)}
-        if code in widths or code in "01234567" and code:
+        if code in widths or (code in "01234567" and code):
             width, base = widths.get(code, (3, 8))
             start = self.pos + (1 if base == 8 else 2)
             digits = text[start : start + width]

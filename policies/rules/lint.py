@@ -59,7 +59,7 @@ def _lint(text: str, context: LintContext, name: str | None) -> tuple[_Row, ...]
         for rule in _ACL_RULES:
             if catch_all and rule.rule_id not in _ALWAYS:
                 continue
-            assert rule.check is not None  # noqa: S101 - filtered above
+            assert rule.check is not None
             raw += [
                 _Raw(rule.rule_id, message, path_rule.path, rule.advisory)
                 for message in rule.check(path_rule, view)

@@ -44,7 +44,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
             "reset",
             "reload",
         }
-    ),  # fmt: skip
+    ),
     "aws": frozenset({"creds", "sts", "roles", "config", "static-creds", "static-roles"}),
     "transit": frozenset(
         {
@@ -66,7 +66,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
             "byok-export",
             "wrapping_key",
         }
-    ),  # fmt: skip
+    ),
     "pki": frozenset(
         {
             "issue",
@@ -90,7 +90,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
             "roles",
             "config",
         }
-    ),  # fmt: skip
+    ),
 }
 # A foreign mount whose second segment is one of these is read as an engine with an operation segment.
 ANY_OPERATION = frozenset().union(*OPERATIONS.values()) | frozenset({"ssh", "otp", "creds"})

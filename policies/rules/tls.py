@@ -17,7 +17,7 @@ from policies.rules.workloads import WORKLOAD_TYPES, containers, pod_spec
 
 _Tagged = tuple[str, str]  # (rule ID, message): one scan feeds VP-TLS-001 and VP-TLS-002
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
-SECRET = "kubernetes:core/v1:Secret"
+SECRET = "kubernetes:core/v1:Secret"  # noqa: S105 - a type token
 _PRODUCTION_HARDENING = "https://developer.hashicorp.com/vault/docs/concepts/production-hardening"
 
 VAULT_PROVIDER = "pulumi:providers:vault"

@@ -52,3 +52,131 @@ def test_what_vault_refuses_is_a_parse_error(text: str) -> None:
 
 def test_parse_error_is_a_value_error_for_callers_that_catch_those() -> None:
     assert issubclass(PolicyParseError, ValueError)
+
+
+# --- the server's decoding and merge semantics (each checked on OpenBao 2.7.2 by the agreement test) ---
+
+
+def test_repeated_capabilities_attributes_are_appended() -> None:
+    (rule,) = parse_policy('path "a" {\n capabilities = ["read"]\n capabilities = ["update"]\n}').paths
+    assert rule.grants == {"read", "update"}
+
+
+def test_repeated_policy_keeps_the_last_value() -> None:
+    (rule,) = parse_policy('path "a" {\n policy = "read"\n policy = "sudo"\n}').paths
+    assert "sudo" in rule.grants
+    (rule,) = parse_policy('path "a" {\n policy = "sudo"\n policy = "deny"\n}').paths
+    assert rule.grants == frozenset()
+
+
+def test_policy_and_capabilities_add_up() -> None:
+    (rule,) = parse_policy('path "a" {\n policy = "read"\n capabilities = ["update"]\n}').paths
+    assert rule.grants == {"read", "list", "update"}
+
+
+def test_label_less_path_is_a_rule_for_the_path_named_path() -> None:
+    (rule,) = parse_policy('path = { capabilities = ["read"] }').paths
+    assert rule.path == "path"
+
+
+def test_json_duplicate_keys_merge() -> None:
+    (rule,) = parse_policy(
+        '{"path": {"a": {"capabilities": ["read"]}, "a": {"capabilities": ["update"]}}}'
+    ).paths
+    assert rule.grants == {"read", "update"}
+
+
+def test_numbers_decode_as_their_text_like_the_server() -> None:
+    with pytest.raises(PolicyParseError, match="invalid capability '1'"):
+        parse_policy('path "a" { capabilities = [1] }')
+    assert parse_policy('name = 5\npath "a" { capabilities = ["read"] }').name == "5"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('path "a" { capabilities = [true] }', "is not a string"),
+        ('path "a" "b" { capabilities = ["read"] }', "exactly one label"),
+        ('path "a" = "x"', "nested object expected"),
+        ("path = [1]", "body must be a block"),
+        ('path "a" { capabilities "x" { } }', "assigned with `=`"),
+        ('path "a" { allowed_parameters = ["x"] }', "must be a map"),
+        ('path "a" { allowed_parameters = { "k" "j" = [] } }', "nested object expected"),
+        ('path "a" { required_parameters = "x" }', "list of strings"),
+        ('path "a" { required_parameters = [true] }', "list of strings"),
+        ('path "a" { mfa_methods = [{}] }', "list of strings"),
+        ('path "a" { min_wrapping_ttl = [] }', "not a duration"),
+        ('path "a" { control_group = "x" }', "control_group must be a block"),
+        ('path "a" { control_group = { bogus = 1 } }', "control_group: invalid key 'bogus'"),
+        ('name = true\npath "a" {}', "`name` must be a string"),
+        ('path "a" { expiration = "2030-01-01T00:00:00Z" }', "OpenBao only"),
+        ('path "a" {\n capabilities = ["deny"]\n allowed_parameters = { "k" = "v" }\n}', "must be a list"),
+    ],
+)
+def test_forms_the_server_refuses(text: str, fragment: str) -> None:
+    with pytest.raises(PolicyParseError) as error:
+        parse_policy(text)
+    assert fragment in str(error.value)
+
+
+def test_parameters_are_merged_as_the_server_merges_them() -> None:
+    text = (
+        'path "p" {\n capabilities = ["update"]\n}\n'
+        'path "p" {\n capabilities = ["read"]\n allowed_parameters = { "Lease_ID" = ["a"] }\n}\n'
+        'path "p" {\n capabilities = ["list"]\n allowed_parameters = { "lease_id" = ["b"], "x" = [] }\n}\n'
+        'path "p" {\n allowed_parameters = { "x" = ["y"] }\n required_parameters = ["x", "z"]\n}\n'
+    )
+    (rule,) = parse_policy(text).paths
+    assert rule.grants == {"update", "read", "list"}
+    assert rule.allowed_parameters == {"lease_id": ("b", "a"), "x": ()}
+    assert rule.required_parameters == ("x", "z")
+    assert rule.parameter_values("LEASE_ID") == ("b", "a")
+    assert rule.parameter_values("x") is None
+    assert rule.parameter_values("other") == ()
+
+
+def test_an_empty_allowed_map_restricts_nothing_until_a_block_restricts_it() -> None:
+    (rule,) = parse_policy('path "p" {\n capabilities = ["update"]\n allowed_parameters = {}\n}').paths
+    assert rule.allowed_parameters == {} and rule.parameter_values("x") is None
+    text = 'path "p" {\n capabilities = ["update"]\n allowed_parameters = {}\n}\n'
+    text += 'path "p" {\n allowed_parameters = { "x" = ["1"] }\n}\n'
+    (rule,) = parse_policy(text).paths
+    assert rule.parameter_values("x") == ("1",) and rule.parameter_values("y") == ()
+
+
+def test_parameter_values_follow_denied_and_wildcard_keys() -> None:
+    def values(body: str, name: str = "k") -> tuple[str, ...] | None:
+        (rule,) = parse_policy(f'path "p" {{\n capabilities = ["update"]\n{body}\n}}').paths
+        return rule.parameter_values(name)
+
+    assert values('allowed_parameters = { "*" = [] }') is None
+    assert values('allowed_parameters = { "*" = [], "k" = ["v"] }') == ("v",)
+    assert values('allowed_parameters = { "*" = [], "j" = ["v"] }') is None
+    assert values('denied_parameters = { "*" = [] }') == ()
+    assert values('denied_parameters = { "k" = [] }') == ()
+    assert values('denied_parameters = { "k" = ["x"] }') is None
+    assert values("") is None
+
+
+def test_deny_resets_parameters_and_later_blocks_are_ignored() -> None:
+    text = (
+        'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "k" = ["v"] }\n}\n'
+        'path "p" {\n capabilities = ["deny"]\n}\n'
+        'path "p" {\n capabilities = ["read"]\n}\n'
+    )
+    (rule,) = parse_policy(text).paths
+    assert rule.capabilities == {"deny"} and rule.allowed_parameters is None
+
+
+def test_wrapping_ttls_take_the_smaller_bound_and_accept_seconds() -> None:
+    text = (
+        'path "p" {\n capabilities = ["read"]\n min_wrapping_ttl = 120\n max_wrapping_ttl = "2h"\n}\n'
+        'path "p" {\n min_wrapping_ttl = "1m"\n max_wrapping_ttl = "3h"\n}\n'
+    )
+    (rule,) = parse_policy(text).paths
+    assert (rule.min_wrapping_ttl, rule.max_wrapping_ttl) == (60, 7200)
+
+
+def test_policy_finds_its_rule_by_path() -> None:
+    policy = parse_policy('path "a" { capabilities = ["read"] }')
+    assert policy.rule("a") is not None and policy.rule("b") is None

@@ -26,8 +26,8 @@ def test_every_rule_has_a_title_a_rationale_a_source_and_types() -> None:
 
 def test_acl_and_resource_rules_each_have_one_check_function() -> None:
     for rule in RULES:
-        assert (rule.check is not None) == (rule.scope is Scope.ACL or rule.rule_id != "VP-SYNTAX-001"
-                                            and rule.scope is Scope.RESOURCE), rule.rule_id  # fmt: skip
+        assert (rule.check is not None) == (rule.scope is Scope.ACL or (rule.rule_id != "VP-SYNTAX-001"
+                                            and rule.scope is Scope.RESOURCE)), rule.rule_id  # fmt: skip
 
 
 def test_a_rule_cannot_be_declared_twice() -> None:
@@ -38,7 +38,7 @@ def test_a_rule_cannot_be_declared_twice() -> None:
 def test_boundary_and_advisory_sets() -> None:
     assert {"VP-ACL-001", "VP-ACL-003", "VP-ACL-008", "VP-ACL-013", "VP-ACL-014"} <= BOUNDARY_RULE_IDS
     assert "VP-ACL-002" not in BOUNDARY_RULE_IDS and "VP-ACL-011" not in BOUNDARY_RULE_IDS
-    assert ADVISORY_RULE_IDS == {"VP-SHARE-001"}
+    assert {"VP-SHARE-001"} == ADVISORY_RULE_IDS
 
 
 def test_types_are_patterns_matched_against_type_tokens() -> None:
