@@ -38,22 +38,11 @@ class Segment:
         """One value per caller: a literal, or a template that is the whole segment."""
         return self.kind in (LIT, TEMPLATE)
 
-    def may_equal(self, literal: str) -> bool:
-        if self.kind == LIT:
-            return self.text == literal
-        if self.kind == PREFIX:
-            return literal.startswith(self.text)
-        return True
-
 
 @dataclass(frozen=True)
 class Pattern:
     segments: tuple[Segment, ...]
     tail_glob: bool  # the last segment is a prefix and the match may continue past it
-
-    @property
-    def texts(self) -> tuple[str, ...]:
-        return tuple(s.text if s.kind != ANY else "+" for s in self.segments)
 
 
 @lru_cache(maxsize=4096)
@@ -75,10 +64,6 @@ def parse_pattern(path: str) -> Pattern:
         else:
             segments.append(Segment(LIT, text))
     return Pattern(tuple(segments), tail)
-
-
-def pattern_of(path: str) -> Pattern:
-    return parse_pattern(path)
 
 
 # --- concrete paths ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from policies.rules.acl_model import WRITE_CAPABILITIES, AclPolicy, PathRule
+from policies.rules.acl_model import WRITE_CAPABILITIES, PathRule
 from policies.rules.acl_paths import (
     LIT,
     PREFIX,
@@ -20,7 +20,6 @@ from policies.rules.acl_paths import (
     literal_head,
     parse_pattern,
     reaches,
-    within,
 )
 from policies.rules.registry import acl_rule
 from policies.rules.tenancy import (
@@ -540,12 +539,4 @@ def unexemptable(rule: PathRule, view: AclView) -> str | None:
     return None
 
 
-def unexempted_paths(policy: AclPolicy, view: AclView) -> dict[str, str]:
-    return {rule.path: why for rule in policy.paths if (why := unexemptable(rule, view))}
-
-
-def covers(exemption_path: str, block_path: str) -> bool:
-    return within(block_path, exemption_path)
-
-
-__all__ = ["SYS_ALLOWED", "AclView", "Share", "covers", "literal_head", "unexemptable"]
+__all__ = ["SYS_ALLOWED", "AclView", "Share", "literal_head", "unexemptable"]

@@ -22,10 +22,6 @@ _POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 WORKLOAD_TYPES = tuple(_POD_SPEC_PATHS)
 
 
-def is_workload(type_token: str) -> bool:
-    return type_token in _POD_SPEC_PATHS
-
-
 def pod_spec(type_token: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     node: Any = field(inputs, "spec") or {}
     for key in _POD_SPEC_PATHS[type_token]:
