@@ -48,53 +48,51 @@ class Rule:
         return any(fnmatchcase(type_token, pattern) for pattern in self.types)
 
 
-# Registration runs at import time, before mutmut activates a mutant: its lines carry `pragma: no mutate`.
+# Registration runs at import time, before mutmut activates a mutant: these functions are not mutated.
 _REGISTERED: list[Rule] = []
 
 
-def _register(rule: Rule) -> None:
-    if any(existing.rule_id == rule.rule_id for existing in _REGISTERED):  # pragma: no mutate
-        raise ValueError(f"rule {rule.rule_id} declared twice")  # pragma: no mutate
-    _REGISTERED.append(rule)  # pragma: no mutate
-    rules_for_type.cache_clear()  # pragma: no mutate
+def _register(rule: Rule) -> None:  # pragma: no mutate block
+    if any(existing.rule_id == rule.rule_id for existing in _REGISTERED):
+        raise ValueError(f"rule {rule.rule_id} declared twice")
+    _REGISTERED.append(rule)
+    rules_for_type.cache_clear()
 
 
-def acl_rule(
+def acl_rule(  # pragma: no mutate block
     rule_id: str,
     *,
     title: str,
     why: str,
     source: str,
     boundary: bool = False,
-    advisory: bool = False,  # pragma: no mutate
+    advisory: bool = False,
 ) -> Callable[[Callable[..., list[str]]], Callable[..., list[str]]]:
     def register(check: Callable[..., list[str]]) -> Callable[..., list[str]]:
-        _register(
-            Rule(rule_id, Scope.ACL, title, why, source, (VAULT_POLICY,), check, boundary, advisory)
-        )  # pragma: no mutate
-        return check  # pragma: no mutate
+        _register(Rule(rule_id, Scope.ACL, title, why, source, (VAULT_POLICY,), check, boundary, advisory))
+        return check
 
-    return register  # pragma: no mutate
+    return register
 
 
-def resource_rule(
+def resource_rule(  # pragma: no mutate block
     rule_id: str,
     *,
     types: tuple[str, ...],
     title: str,
     why: str,
-    source: str,  # pragma: no mutate
+    source: str,
 ) -> Callable[[Callable[..., list[str]]], Callable[..., list[str]]]:
     def register(check: Callable[..., list[str]]) -> Callable[..., list[str]]:
-        _register(Rule(rule_id, Scope.RESOURCE, title, why, source, types, check))  # pragma: no mutate
-        return check  # pragma: no mutate
+        _register(Rule(rule_id, Scope.RESOURCE, title, why, source, types, check))
+        return check
 
-    return register  # pragma: no mutate
+    return register
 
 
-def declare(rule: Rule) -> None:
+def declare(rule: Rule) -> None:  # pragma: no mutate block
     """A rule without a check function of its own (exemption rules, the policy-syntax rule)."""
-    _register(rule)  # pragma: no mutate
+    _register(rule)
 
 
 def registered() -> tuple[Rule, ...]:

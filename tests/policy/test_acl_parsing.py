@@ -180,3 +180,102 @@ def test_wrapping_ttls_take_the_smaller_bound_and_accept_seconds() -> None:
 def test_policy_finds_its_rule_by_path() -> None:
     policy = parse_policy('path "a" { capabilities = ["read"] }')
     assert policy.rule("a") is not None and policy.rule("b") is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'allowed_parameters = { "k" = "v" }',
+        'denied_parameters = ["k"]',
+        'required_parameters = "x"',
+        'min_wrapping_ttl = "soon"',
+        'max_wrapping_ttl = "soon"',
+    ],
+)
+def test_a_denying_block_is_still_validated_like_any_other(body: str) -> None:
+    with pytest.raises(PolicyParseError):
+        parse_policy(f'path "p" {{\n capabilities = ["deny"]\n {body}\n}}')
+
+
+def test_merging_keeps_the_smaller_non_zero_wrapping_bounds_in_any_order() -> None:
+    def bounds(*blocks: str) -> tuple[float, float]:
+        text = "".join(f'path "p" {{\n capabilities = ["read"]\n {b}\n}}\n' for b in blocks)
+        (rule,) = parse_policy(text).paths
+        return rule.min_wrapping_ttl, rule.max_wrapping_ttl
+
+    assert bounds('max_wrapping_ttl = "2h"', 'max_wrapping_ttl = "1h"') == (0, 3600)
+    assert bounds('max_wrapping_ttl = "1h"', 'max_wrapping_ttl = "2h"') == (0, 3600)
+    assert bounds("", 'max_wrapping_ttl = "1h"') == (0, 3600)
+    assert bounds('max_wrapping_ttl = "1h"', "") == (0, 3600)
+    assert bounds('min_wrapping_ttl = "2m"', 'min_wrapping_ttl = "1m"') == (60, 0)
+    assert bounds('min_wrapping_ttl = "1m"', 'min_wrapping_ttl = "2m"') == (60, 0)
+    assert bounds("", 'min_wrapping_ttl = "1m"') == (60, 0)
+    assert bounds('min_wrapping_ttl = "1m"', "") == (60, 0)
+    assert bounds("min_wrapping_ttl = 1", 'min_wrapping_ttl = "1m"') == (1, 0)
+
+
+def test_merging_denied_parameters_and_required_ones() -> None:
+    text = (
+        'path "p" {\n capabilities = ["update"]\n denied_parameters = { "a" = ["1"] }\n required_parameters = ["x"]\n}\n'
+        'path "p" {\n denied_parameters = { "a" = ["2"], "b" = [] }\n required_parameters = ["x", "y"]\n}\n'
+        'path "p" {\n denied_parameters = { "b" = ["3"] }\n}\n'
+    )
+    (rule,) = parse_policy(text).paths
+    assert rule.denied_parameters == {"a": ("2", "1"), "b": ()}
+    assert rule.required_parameters == ("x", "y")
+    (rule,) = parse_policy(
+        'path "p" {\n capabilities = ["update"]\n}\npath "p" {\n denied_parameters = { "a" = ["1"] }\n}\n'
+    ).paths
+    assert rule.denied_parameters == {"a": ("1",)}
+
+
+def test_first_block_parameters_are_copied_not_shared() -> None:
+    text = (
+        'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = ["1"] }\n}\n'
+        'path "p" {\n allowed_parameters = { "a" = ["2"] }\n}\n'
+    )
+    first, second = (
+        parse_policy(text).paths[0],
+        parse_policy('path "p" {\n allowed_parameters = { "a" = ["1"] }\n}').paths[0],
+    )
+    assert first.allowed_parameters == {"a": ("2", "1")}
+    assert second.allowed_parameters == {"a": ("1",)}
+
+
+def test_deny_in_a_later_block_wins_and_an_earlier_deny_ignores_later_grants() -> None:
+    deny_later = parse_policy('path "p" { capabilities = ["read"] }\npath "p" { capabilities = ["deny"] }')
+    deny_first = parse_policy('path "p" { capabilities = ["deny"] }\npath "p" { capabilities = ["read"] }')
+    assert deny_later.paths[0].capabilities == deny_first.paths[0].capabilities == {"deny"}
+
+
+def test_merge_rules_merges_rules_of_several_policies() -> None:
+    from policies.rules.acl_model import merge_rules
+
+    one = parse_policy(
+        'path "p" {\n capabilities = ["read"]\n allowed_parameters = { "a" = ["1"] }\n denied_parameters = { "d" = [] }\n'
+        ' required_parameters = ["r"]\n min_wrapping_ttl = "1m"\n max_wrapping_ttl = "1h"\n}'
+    )
+    two = parse_policy('path "p" {\n capabilities = ["list"]\n allowed_parameters = { "a" = ["2"] }\n}')
+    (merged,) = merge_rules([*one.paths, *two.paths])
+    assert merged.grants == {"read", "list"}
+    assert merged.allowed_parameters == {"a": ("2", "1")} and merged.denied_parameters == {"d": ()}
+    assert (merged.required_parameters, merged.min_wrapping_ttl, merged.max_wrapping_ttl) == (
+        ("r",),
+        60,
+        3600,
+    )
+    assert merge_rules([*two.paths]) == two.paths
+
+
+def test_name_must_be_a_single_string_or_number() -> None:
+    assert parse_policy('name = "n"\npath "a" {}').name == "n"
+    for text in ('name "x" { }', "name = [1]", "name = 1.5", "name = {}"):
+        with pytest.raises(PolicyParseError, match="`name` must be a string"):
+            parse_policy(text + '\npath "a" {}')
+
+
+def test_parameter_values_of_nested_and_scalar_kinds_are_kept() -> None:
+    (rule,) = parse_policy(
+        'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = [1, true, [2], {x = 3}] }\n}'
+    ).paths
+    assert rule.allowed_parameters == {"a": ("1", True, ("2",), {"x": "3"})}

@@ -127,3 +127,39 @@ def test_effective_capabilities_merge_policies_like_duplicate_blocks() -> None:
 )
 def test_within_is_pattern_containment(inner: str, outer: str, expected: bool) -> None:
     assert within(inner, outer) is expected
+
+
+@pytest.mark.parametrize(
+    ("rules", "path", "winner"),
+    [
+        (["a/+/c/d", "a/b/+/d"], "a/b/c/d", "a/b/+/d"),  # the later first wildcard wins
+        (["a/b/+/d", "a/+/c/d"], "a/b/c/d", "a/b/+/d"),
+        (["+/b/c", "a/+/c"], "a/b/c", "a/+/c"),
+        (["a/+/c*", "a/+/c"], "a/b/c", "a/+/c"),  # then not a prefix
+        (["a/+/c", "a/+/c*"], "a/b/c", "a/+/c"),
+        (["a/+/+/d", "a/+/c/d"], "a/b/c/d", "a/+/c/d"),  # then fewer `+`
+        (["a/+/c/d", "a/+/+/d"], "a/b/c/d", "a/+/c/d"),
+        (["a/+/c*", "a/+/cd*"], "a/b/cde", "a/+/cd*"),  # then longer
+        (["a/+/cd*", "a/+/c*"], "a/b/cde", "a/+/cd*"),
+        (["a/b/*", "a/+/c"], "a/b/c", "a/b/*"),  # a prefix rule's first glob is where its `*` is
+        (["a/+/c", "a/b/*"], "a/b/c", "a/b/*"),
+        (["a/*", "a/+/c"], "a/b/c", "a/+/c"),
+        (["a/b*", "a/b/c*"], "a/b/cd", "a/b/c*"),  # the longest prefix
+        (["a/b/c", "a/*"], "a/b/c", "a/b/c"),  # exact first
+        (["x/*", "a/+/c"], "a/b/c", "a/+/c"),
+        (["x/*"], "a/b/c", None),
+    ],
+)
+def test_the_server_picks_the_most_specific_rule(rules: list[str], path: str, winner: str | None) -> None:
+    policy = parse_acl("".join(f'path "{rule}" {{ capabilities = ["read"] }}\n' for rule in rules))
+    chosen = select_rule(policy.paths, path)
+    assert (chosen.path if chosen else None) == winner
+
+
+def test_matches_with_templates_and_plus_segments() -> None:
+    assert matches("kv/+/{{identity.entity.id}}", "kv/data/abc")
+    assert not matches("kv/+/{{identity.entity.id}}", "kv/data/abc/d")
+    assert matches("kv/{{identity.entity.id}}*", "kv/anything/below")
+    assert not matches("kv/+/x", "kv/data/y")
+    assert matches("+", "kv") and not matches("+", "kv/data")
+    assert matches("kv/+/x*", "kv/d/x") and not matches("kv/+/x*", "kv/d/y")

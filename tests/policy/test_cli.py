@@ -125,3 +125,49 @@ def test_module_entry_point_runs_from_a_shell(write) -> None:
         capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parents[2],
     )  # fmt: skip
     assert result.returncode == 1 and "VP-ACL-008" in result.stdout
+
+
+def test_help_names_the_command_its_arguments_and_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert lint_cli(["--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    for expected in (
+        "usage: vaultctl lint-policy",
+        "[--app-mount PATTERN] [--namespace NS] PATH [PATH ...]",
+        "Lint Vault ACL policy files (HCL or JSON).",
+        "PATH policy file, or a directory of policy files",
+        "--app-mount PATTERN a mount (glob) that belongs to one application as a whole, e.g. 'secret-*' (repeatable)",
+        "--namespace NS a namespace path in use (repeatable)",
+    ):
+        assert expected in help_text
+
+
+def test_options_repeat(write) -> None:
+    path = write(
+        "two.hcl", 'path "a-x/*" { capabilities = ["read"] }\npath "b-x/*" { capabilities = ["read"] }\n'
+    )
+    assert _run(path)[0] == 1
+    assert _run("--app-mount", "a-*", path)[0] == 1
+    assert _run("--app-mount", "a-*", "--app-mount", "b-*", path) == (0, "", "")
+
+
+def test_output_goes_to_the_given_streams_by_default_to_stdout(
+    write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write("broad.hcl", BROAD)
+    assert lint_cli([str(path)]) == 1
+    assert "VP-ACL-008" in capsys.readouterr().out
+    assert lint_cli([str(path.with_name("missing.hcl"))]) == 2
+    assert "missing.hcl: parse error: cannot read" in capsys.readouterr().err
+
+
+def test_unreadable_bytes_are_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "bin.hcl"
+    path.write_bytes(b"\xff\xfe")
+    code, out, err = _run(path)
+    assert (code, out) == (2, "") and err.startswith(f"{path}: parse error: cannot read: ")
+
+
+def test_violations_and_invalid_input_exit_2_and_clean_plus_exempted_exit_0(write) -> None:
+    exempted = write("ok.hcl", '# lint:exempt VP-ACL-008 path="kv/data/*" reason="audit reader"\n' + BROAD)
+    assert _run(exempted, write("clean.hcl", CLEAN))[0] == 0
+    assert _run(write("bad.hcl", "path {"), write("b.hcl", BROAD))[0] == 2

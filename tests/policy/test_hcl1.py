@@ -145,3 +145,83 @@ def test_json_errors(text: str, fragment: str) -> None:
 def test_document_format_is_chosen_like_the_server_does() -> None:
     assert _keys(parse_document('  \n{"path": {"a": {}}}')) == [("path", "a")]
     assert _keys(parse_document('path "a" {}')) == [("path", "a")]
+
+
+@pytest.mark.parametrize(
+    ("escape", "value"),
+    [("\\a", "\a"), ("\\b", "\b"), ("\\f", "\f"), ("\\n", "\n"), ("\\r", "\r"), ("\\t", "\t"), ("\\v", "\v"),
+     ("\\\\", "\\"), ('\\"', '"'), ("\\101", "A"), ("\\0", None), ("\\x41", "A"), ("\\x4", None),
+     ("\\u00e9", "é"), ("\\u00e", None), ("\\U0001F600", "😀"), ("\\U0001F60", None), ("\\8", None),
+     ("\\xZZ", None)],
+)  # fmt: skip
+def test_escapes_like_hcl1(escape: str, value: str | None) -> None:
+    text = f'x = "a{escape}z"'
+    if value is None:
+        with pytest.raises(PolicyParseError, match="illegal char escape"):
+            parse_hcl(text)
+        return
+    (item,) = parse_hcl(text).items
+    assert isinstance(item.value, Literal) and item.value.value == f"a{value}z"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("x = <<EOF\nline one\n  indented\nEOF\n", "line one\n  indented\n"),
+        ("x = <<EOF\n\nEOF\n", "\n"),
+        ("x = <<EOF\nEOF\n", ""),
+        ("x = <<EOF\na\n   EOF  \n", "a\n"),  # the closing anchor may be indented and padded
+        ("x = <<EOF\nEOFX\nEOF\n", "EOFX\n"),  # only the anchor alone closes
+        ("x = <<-EOT\n    a\n\n      b\n    EOT\n", "a\n\n  b\n"),  # smallest indent of non-blank lines
+        ("x = <<-EOT\n\tone\nEOT\n", "one\n"),
+        ("x = <<EOF\r\nread\nEOF\n", "read\n"),
+        ("x = <<EOF_1\nv\nEOF_1\n", "v\n"),
+    ],
+)
+def test_heredocs_like_hcl1(text: str, value: str) -> None:
+    (item,) = parse_hcl(text).items
+    assert isinstance(item.value, Literal) and item.value.value == value
+
+
+def test_heredoc_is_followed_by_more_items() -> None:
+    doc = parse_hcl("x = <<EOF\nv\nEOF\ny = 1\n")
+    assert _keys(doc) == [("x",), ("y",)]
+
+
+def test_json_values_of_every_kind() -> None:
+    doc = parse_json('{"a": [1, 2.5, "s", null, false, {"k": "v"}, []], "b": {}, "c": 7}')
+    a, b, c = (item.value for item in doc.items)
+    assert isinstance(a, ListNode)
+    assert [type(v).__name__ for v in a.items] == ["Literal", "Literal", "Literal", "Literal", "Literal",
+                                                   "ObjectNode", "ListNode"]  # fmt: skip
+    assert [v.kind for v in a.items[:5] if isinstance(v, Literal)] == [
+        "number",
+        "float",
+        "string",
+        "string",
+        "bool",
+    ]
+    assert [v.value for v in a.items[:5] if isinstance(v, Literal)] == ["1", "2.5", "s", "", False]
+    assert b == ObjectNode((), 1) and c == Literal("number", "7", 1)
+
+
+def test_json_flattening_recurses_while_every_value_is_an_object() -> None:
+    # As HCL1's flattenObjects does: keys are concatenated as long as all values below are objects.
+    doc = parse_json(
+        '{"path": {"a": {"control_group": {"factor": {"f": {"x": 1}}}}}, "l": [{"m": {"n": {}}}]}'
+    )
+    assert _keys(doc) == [("path", "a", "control_group", "factor", "f"), ("l", "m", "n")]
+    doc = parse_json(
+        '{"path": {"a": {"capabilities": ["read"], "control_group": {"factor": {"f": {"x": 1}}}}}}'
+    )
+    (item,) = doc.items
+    assert item.keys == ("path", "a") and isinstance(item.value, ObjectNode)
+    assert [entry.keys for entry in item.value.items] == [("capabilities",), ("control_group", "factor", "f")]
+
+
+def test_json_list_of_scalars_and_objects_is_not_flattened() -> None:
+    doc = parse_json('{"l": [{"a": {}}, 1]}')
+    assert _keys(doc) == [("l",)]
+    inner = doc.items[0].value
+    assert isinstance(inner, ListNode) and isinstance(inner.items[0], ObjectNode)
+    assert inner.items[0].items[0].keys == ("a",)

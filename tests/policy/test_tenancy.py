@@ -112,3 +112,50 @@ def test_parameter_values_confined_to_one_tenant() -> None:
     assert values_confined(["database/creds/app-a/x", "database/creds/app-a/y"], DEFAULT_CONTEXT)
     for values in (["*"], ["database/creds/*"], ["sys/x"], [], ["database/creds/{{identity.entity.name}}"]):
         assert not values_confined(values, DEFAULT_CONTEXT), values
+
+
+def test_default_layout_is_the_stack_configs_default_mounts() -> None:
+    assert context_for_mounts() == DEFAULT_CONTEXT
+    assert DEFAULT_CONTEXT.mounts == (
+        ("kv", MountLayout("kv-v2", (("apps", "+"), ("ai", "providers", "+", "+")))),
+        ("transit", MountLayout("transit")),
+        ("database", MountLayout("database")),
+        ("aws", MountLayout("aws")),
+    )
+    assert context_for_mounts("k", "t", None, "a").mounts == (
+        ("k", MountLayout("kv-v2", (("apps", "+"), ("ai", "providers", "+", "+")))),
+        ("t", MountLayout("transit")),
+        ("a", MountLayout("aws")),
+    )
+
+
+def test_stack_layout_with_and_without_optional_engines() -> None:
+    prod = parse_stack_config(read_stack_config("prod"))
+    assert [name for name, _ in context_for_stack(prod).mounts] == [prod.kv.path, prod.transit.path] + (
+        ["database"] if prod.database else []
+    ) + (["aws"] if prod.aws else [])
+    local = parse_stack_config(read_stack_config("local"))
+    assert [name for name, _ in context_for_stack(local).mounts] == ["kv", "transit", "database"]
+
+
+def test_contexts_add_app_mounts_and_namespaces_without_losing_the_others() -> None:
+    context = DEFAULT_CONTEXT.with_app_mounts(["a-*"]).with_namespaces(["n1"]).with_app_mounts(["b-*"])
+    assert (context.mounts, context.app_mounts, context.namespaces) == (
+        DEFAULT_CONTEXT.mounts,
+        ("a-*", "b-*"),
+        ("n1",),
+    )
+    assert context.is_app_mount("b-x") and not context.is_app_mount("c-x")
+    assert context.layout("kv") is not None and context.layout("nope") is None
+
+
+def test_pinned_rule_on_foreign_mounts() -> None:
+    assert tenant_spread("secret/+", DEFAULT_CONTEXT) is not None  # every tenant's top-level secret
+    assert tenant_spread("secret/+/+/x", DEFAULT_CONTEXT) is None  # the fixed tail names the tenant
+    assert tenant_spread("secret/+/x*", DEFAULT_CONTEXT) is not None
+    assert tenant_spread("secret/teamb", DEFAULT_CONTEXT) is None
+
+
+def test_parameter_values_judged_one_by_one() -> None:
+    assert not values_confined(["database/creds/app-a/*", "*"], DEFAULT_CONTEXT)
+    assert not values_confined(["database/creds/app-a/*", "auth/token/x"], DEFAULT_CONTEXT)
