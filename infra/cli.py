@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         ("snapshot", "infra.ops.cli_snapshot", "Raft snapshots: save | restore"),
         ("verify", "infra.ops.cli_verify", "post-deploy checks against VAULT_ADDR"),
+        ("roll", "infra.ops.roll", "rolling restart, standbys first, leader after step-down (--local)"),
+        ("dr", "infra.ops.dr", "disaster recovery: plan (the runbook's commands with the stack's URNs)"),
     ):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)

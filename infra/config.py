@@ -7,9 +7,11 @@ reference documentation: the README's config section is generated from them (`in
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
+from urllib.parse import urlparse
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +25,7 @@ from pydantic import (
 )
 
 PROJECT = "vault-platform"
+API_PORT = 8200  # the listener; the internal load balancer forwards this port only
 
 _DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _DURATION = re.compile(r"^(\d+)([smhd])$")
@@ -63,6 +66,30 @@ def _path(value: str) -> str:
     return value
 
 
+def _cidr(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value, strict=False)
+    except ValueError:
+        raise ValueError("must be an IPv4 CIDR like 10.200.0.0/24") from None
+    if str(network) != value.strip():
+        raise ValueError(f"not a network address (did you mean {network}?)")
+    # Anything wider is "everyone" by another name; a source allow-list of it allows nothing less.
+    if network.prefixlen < 8:
+        raise ValueError("must not be wider than a /8 (0.0.0.0/0 would admit every address)")
+    return str(network)
+
+
+_DNS_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$"
+)
+
+
+def _dns_name(value: str) -> str:
+    if not _DNS_NAME.fullmatch(value):
+        raise ValueError("must be a lowercase DNS name like prod.acme.internal (no trailing dot)")
+    return value
+
+
 def _bound_name(value: str) -> str:
     # Wildcards here would let any workload in the cluster log in as the service.
     if not value or "*" in value:
@@ -75,6 +102,9 @@ Duration = Annotated[int, BeforeValidator(_parse_duration)]
 Dns1123 = Annotated[str, AfterValidator(_dns1123)]
 VaultPath = Annotated[str, AfterValidator(_path)]
 BoundName = Annotated[str, AfterValidator(_bound_name)]
+Cidr = Annotated[str, AfterValidator(_cidr)]
+"""An IPv4 network in CIDR form, no host bits, no wider than a /8."""
+DnsName = Annotated[str, AfterValidator(_dns_name)]
 
 
 class Strict(BaseModel):
@@ -96,9 +126,10 @@ class GcpConfig(Strict):
     pods_cidr: str = Field("10.20.0.0/16", description="Secondary range for pods.")
     services_cidr: str = Field("10.30.0.0/20", description="Secondary range for services.")
     master_cidr: str = Field("172.16.0.0/28", description="The private GKE control plane's /28.")
-    master_authorized_cidrs: list[str] = Field(
+    master_authorized_cidrs: list[Cidr] = Field(
         default_factory=list,
-        description="CIDRs allowed to reach the GKE control plane (CI runners, bastion). Empty: none.",
+        description="CIDRs allowed to reach the control plane's private IP endpoint from inside the VPC "
+        "(a bastion). CI reaches it through the DNS endpoint, authorized by IAM. Empty: none.",
     )
     release_channel: Literal["RAPID", "REGULAR", "STABLE"] = Field(
         "REGULAR", description="GKE release channel."
@@ -148,6 +179,11 @@ class TelemetryConfig(Strict):
         description="Allow `/v1/sys/metrics` without a token on the listener (scrapers sit inside the "
         "NetworkPolicy); false requires a metrics token.",
     )
+    tls_probe_image: str = Field(
+        "quay.io/prometheus/blackbox-exporter:v0.25.0",
+        description="Pinned blackbox-exporter image of the per-pod TLS probe sidecar (podmonitoring only): "
+        "the certificate each pod serves, for the expiry alerts; Vault exports no certificate metric.",
+    )
 
 
 class ResourcesConfig(Strict):
@@ -156,9 +192,30 @@ class ResourcesConfig(Strict):
     memory_request: str = Field("512Mi", description="Memory request of each Vault pod.")
     memory_limit: str = Field("1Gi", description="Memory limit of each Vault pod.")
     storage: str = Field("10Gi", description="Raft data volume size per pod.")
-    storage_class: str = Field("premium-rwo", description="StorageClass of the Raft data volumes.")
-    audit_storage: str = Field(
-        "10Gi", description="Volume per pod for file audit devices under /vault/audit (stdout needs none)."
+    storage_class: str = Field(
+        "premium-rwo",
+        description="StorageClass of the Raft data volumes (changing it, or `storage`, replaces the "
+        "StatefulSet's claim templates: docs/statefulset-changes.md).",
+    )
+
+
+class ApiAccessConfig(Strict):
+    """How CI runners and operators reach the Vault API from outside the cluster."""
+
+    allowed_cidrs: list[Cidr] = Field(
+        min_length=1,
+        description="Source ranges (CI runners, operators' VPN) allowed to reach the API on 8200 through "
+        "the internal load balancer; they must be routed to the stack's VPC (same VPC, peering, VPN or "
+        "Interconnect). The NetworkPolicy admits exactly these.",
+    )
+    dns_zone: DnsName = Field(
+        description="Domain of the private Cloud DNS zone bound to the stack's VPC (e.g. "
+        "prod.acme.internal); the host of `vault.address` must be inside it."
+    )
+    global_access: bool = Field(
+        False,
+        description="Let clients in other regions of the VPC (or peered networks) reach the internal load "
+        "balancer; off, only clients in the cluster's region can.",
     )
 
 
@@ -189,6 +246,11 @@ class ClusterConfig(Strict):
     )
     log_level: Literal["trace", "debug", "info", "warn", "error"] = Field(
         "info", description="Server log level."
+    )
+    api_access: ApiAccessConfig | None = Field(
+        None,
+        description="The way in from outside the cluster: internal load balancer, private DNS and "
+        "NetworkPolicy source ranges (required for staging/prod).",
     )
 
     @model_validator(mode="after")
@@ -418,7 +480,12 @@ class DeployerConfig(Strict):
         description="OIDC audience the deploy and preview jobs request; default "
         "`vault-platform-<environment>`, so a token minted for one environment is refused by another.",
     )
-    token_ttl: Duration = Field(900, description="Deployer token TTL.")
+    token_ttl: Duration = Field(
+        1800,
+        description="Deployer token TTL (30 minutes): outlives the longest apply, since a deploy job's "
+        "`timeout-minutes` may not exceed it (workflow lint) and the Vault provider's child token "
+        "(`max_lease_ttl_seconds`) is given the same lifetime.",
+    )
 
     @property
     def ref(self) -> str:
@@ -436,14 +503,20 @@ class PreviewerConfig(Strict):
     """The read-only CI identity: PR previews and drift detection (`pulumi preview`/`refresh`)."""
 
     workflows: list[WorkflowFile] = Field(
-        default_factory=lambda: [".github/workflows/preview.yml", ".github/workflows/drift.yml"],
+        default_factory=lambda: [
+            ".github/workflows/preview.yml",
+            ".github/workflows/drift.yml",
+            ".github/workflows/deploy.yml",
+        ],
         min_length=1,
-        description="Workflow files whose jobs may log in as the previewer (`job_workflow_ref` path).",
+        description="Workflow files whose jobs may log in as the previewer (`job_workflow_ref` path): PR "
+        "previews, drift, and deploy.yml's `preview --save-plan` jobs that run before the approval.",
     )
-    events: list[Literal["pull_request", "schedule", "workflow_dispatch", "merge_group"]] = Field(
-        default_factory=lambda: ["pull_request", "schedule", "workflow_dispatch"],
+    events: list[Literal["pull_request", "schedule", "workflow_dispatch", "merge_group", "push"]] = Field(
+        default_factory=lambda: ["pull_request", "schedule", "workflow_dispatch", "push"],
         min_length=1,
-        description="`event_name` values allowed to log in as the previewer.",
+        description="`event_name` values allowed to log in as the previewer (`push`: deploy.yml plans "
+        "before the environment approval; read-only like every previewer login).",
     )
     token_ttl: Duration = Field(1200, description="Previewer token TTL (20 minutes).")
 
@@ -451,7 +524,8 @@ class PreviewerConfig(Strict):
 class VaultConfig(Strict):
     address: str = Field(description="Vault API address the Vault layer is applied to.")
     configure: bool = Field(
-        True, description="Declare the Vault configuration layer; false until `vaultctl init` has run."
+        description="Declare the Vault configuration layer. Stated in every stack file: false for a new "
+        "stack until `vaultctl init` has run (nothing answers at `address` before), then true."
     )
     default_lease_ttl: Duration = Field(3600, description="Server `default_lease_ttl`.")
     max_lease_ttl: Duration = Field(86400, description="Server `max_lease_ttl`.")
@@ -615,6 +689,14 @@ class StackConfig(Strict):
                 raise ValueError(
                     f"database.sslmode={self.database.sslmode!r}: {env} needs verify-ca or verify-full"
                 )
+            self._check_access()
+            for device in self.vault.audit:
+                if device.type == "file" and device.file_path != "stdout":
+                    raise ValueError(
+                        f"vault.audit[{device.name}].file_path={device.file_path!r}: GKE pods have a "
+                        "read-only root filesystem and no audit volume; use file_path: stdout (Cloud "
+                        "Logging) or a socket device"
+                    )
         if env == "prod" and self.kms and self.kms.protection_level != "HSM":
             raise ValueError(f"kms.protection_level={self.kms.protection_level!r}: prod must be HSM")
         if cluster.server == "openbao" and self.aws is not None:
@@ -626,6 +708,36 @@ class StackConfig(Strict):
             )
         self._check_catalog()
         return self
+
+    def _check_access(self) -> None:
+        access, gcp = self.cluster.api_access, self.gcp
+        assert gcp is not None
+        if access is None:
+            raise ValueError(f"cluster.api_access: required for the {self.environment} stack (the way in)")
+        url = urlparse(self.vault.address)
+        # The load balancer serves the listener's port only: anything else would never connect.
+        if url.scheme != "https" or url.port != API_PORT:
+            raise ValueError(
+                f"vault.address={self.vault.address!r}: the load balancer serves https on port {API_PORT} "
+                f"(e.g. https://vault.{access.dns_zone}:{API_PORT})"
+            )
+        host = url.hostname or ""
+        if not host.endswith("." + access.dns_zone):
+            raise ValueError(
+                f"vault.address host {host!r} is not inside cluster.api_access.dns_zone "
+                f"{access.dns_zone!r}: nothing would resolve it"
+            )
+        # An ipBlock over the cluster's own ranges would admit every pod (around the namespace list) or
+        # the control plane: client ranges come from outside.
+        own = {
+            "gcp.pods_cidr": gcp.pods_cidr,
+            "gcp.services_cidr": gcp.services_cidr,
+            "gcp.master_cidr": gcp.master_cidr,
+        }
+        for cidr in access.allowed_cidrs:
+            for key, value in own.items():
+                if ipaddress.IPv4Network(cidr).overlaps(ipaddress.IPv4Network(value)):
+                    raise ValueError(f"cluster.api_access.allowed_cidrs: {cidr} overlaps {key} ({value})")
 
     def _check_catalog(self) -> None:
         names = [s.name for s in self.services]

@@ -16,15 +16,31 @@ def main() -> None:
     pulumi.export("environment", cfg.environment)
     pulumi.export("vault_address", cfg.vault.address)
 
+    # What must exist before anything talks to vault.address: the servers, and the way in to them.
+    reach_vault: list[pulumi.Resource] = []
     if cfg.environment != "local":  # the local stack's cluster is OpenBao processes (infra/local)
         platform = GcpPlatform("platform", cfg)
         cluster = VaultCluster("cluster", cfg, platform)
+        reach_vault = [cluster, platform.dns.api_record]
         pulumi.export("ca_certificate", cluster.ca_certificate)
         pulumi.export("kms_key_id", platform.kms_key_id)
         pulumi.export("snapshot_bucket", platform.bucket_name)
+        pulumi.export("api_address", platform.api_address.address)
 
     if cfg.vault.configure:
         # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
-        provider = vault.Provider("vault", address=cfg.vault.address, skip_tls_verify=False)
-        configuration = VaultConfiguration("vault", cfg, pulumi.ResourceOptions(providers=[provider]))
+        # The provider applies through a child token whose lifetime defaults to 20 minutes, shorter than
+        # an apply may take: give it the deployer token's lifetime (the parent caps it anyway).
+        # Every Vault resource goes through this provider, so none is written before the cluster, its
+        # load balancer and its DNS record exist (a component dependency waits for all its children).
+        provider = vault.Provider(
+            "vault",
+            address=cfg.vault.address,
+            skip_tls_verify=False,
+            max_lease_ttl_seconds=cfg.deployer.token_ttl,
+            opts=pulumi.ResourceOptions(depends_on=reach_vault),
+        )
+        configuration = VaultConfiguration(
+            "vault", cfg, pulumi.ResourceOptions(providers=[provider], depends_on=reach_vault)
+        )
         pulumi.export("vault_policies", configuration.policy_names)

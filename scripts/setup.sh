@@ -20,5 +20,6 @@ if ((${#need_apt[@]})); then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -e '.[test,dev]'
+# Every dependency at the version the lock pins (constraints.txt; scripts/lock.sh re-resolves it).
+.venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,dev]'
 echo "setup: done. Activate with: source .venv/bin/activate"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+from infra.config import API_PORT as CONFIG_API_PORT
 from infra.config import StackConfig
 
 # The Kubernetes minor version the manifests are validated against (GKE STABLE channel, late 2026).
@@ -15,17 +16,21 @@ CLIENT_SERVICE = "vault"  # any ready (unsealed) node; standbys forward to the a
 ACTIVE_SERVICE = "vault-active"  # the leader only (label set by service_registration "kubernetes")
 STANDBY_SERVICE = "vault-standby"
 TLS_SECRET = "vault-tls"  # noqa: S105 (a Secret object's name)
+# The CA alone, for readers that must verify the listener but may not see tls.key (the GMP collector).
+CA_SECRET = "vault-ca"  # noqa: S105  # pragma: allowlist secret (a Secret object's name)
+API_LB_SERVICE = "vault-api"  # the internal load balancer: the only way in from outside the cluster
+TLS_PROBE_CONFIG_MAP = "vault-tls-probe"
 CONFIG_MAP = "vault-config"
 SNAPSHOT_CRONJOB = "vault-snapshot"
 
-API_PORT = 8200
+API_PORT = CONFIG_API_PORT
 CLUSTER_PORT = 8201
+TLS_PROBE_PORT = 9115  # the probe sidecar (blackbox exporter); the GMP collector only may reach it
 
 CONFIG_DIR = "/vault/config"
 CONFIG_FILE = "server.hcl"
 TLS_DIR = "/vault/tls"
 DATA_DIR = "/vault/data"
-AUDIT_DIR = "/vault/audit"
 
 # The hashicorp/vault image's `vault` user and group.
 VAULT_UID = 100

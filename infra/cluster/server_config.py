@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -69,8 +71,11 @@ def render(cfg: StackConfig) -> str:
     return render_server_hcl(gke_server_spec(cfg))
 
 
-def config_checksum(hcl: str) -> str:
-    return hashlib.sha256(hcl.encode()).hexdigest()
+def pod_checksum(parts: Mapping[str, str]) -> str:
+    """The pod template's checksum annotation: a sha256 over everything a running server reads only at
+    start (server HCL, listener certificate and CA, the probe's config), so a change to any of them
+    marks every pod for the standby-first roll. Pure, so it may run inside an Output.apply."""
+    return hashlib.sha256(json.dumps(dict(parts), sort_keys=True).encode()).hexdigest()
 
 
 def configmap_manifest(cfg: StackConfig, hcl: str) -> dict:

@@ -1,4 +1,5 @@
-"""The Vault Services: headless (peer DNS), client (any ready node), active (leader) and standby."""
+"""The Vault Services: headless (peer DNS), client (any ready node), active (leader), standby, and the
+internal load balancer `vault-api`, the one way in from outside the cluster."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pulumi_kubernetes as k8s
 from infra.cluster.layout import (
     ACTIVE_LABEL,
     ACTIVE_SERVICE,
+    API_LB_SERVICE,
     API_PORT,
     CLIENT_SERVICE,
     CLUSTER_PORT,
@@ -59,15 +61,69 @@ def standby_manifest(cfg: StackConfig) -> dict:
     return _service(cfg, STANDBY_SERVICE, {"selector": {**SELECTOR, ACTIVE_LABEL: "false"}})
 
 
+# GKE's internal passthrough Network Load Balancer (cloud.google.com/kubernetes-engine/docs/concepts/
+# service-load-balancer-parameters); the address is a reserved one, claimed by name.
+LB_TYPE_ANNOTATION = "networking.gke.io/load-balancer-type"
+LB_ADDRESS_ANNOTATION = "networking.gke.io/load-balancer-ip-addresses"
+LB_GLOBAL_ACCESS_ANNOTATION = "networking.gke.io/internal-load-balancer-allow-global-access"
+
+
+def api_load_balancer_manifest(cfg: StackConfig, address_name: str) -> dict:
+    """Any ready (unsealed) server behind a regional internal load balancer on `address_name`, port
+    8200 only (never the Raft port), from `cluster.api_access.allowed_cidrs` only (GKE writes the VPC
+    firewall rule from `loadBalancerSourceRanges`)."""
+    access = cfg.cluster.api_access
+    assert access is not None
+    annotations = {LB_TYPE_ANNOTATION: "Internal", LB_ADDRESS_ANNOTATION: address_name}
+    if access.global_access:
+        annotations[LB_GLOBAL_ACCESS_ANNOTATION] = "true"
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {**metadata(cfg, API_LB_SERVICE), "annotations": annotations},
+        "spec": {
+            "type": "LoadBalancer",
+            # Local: nodes without a ready Vault pod fail the load balancer's health check, so packets
+            # go straight to a node running one and are never forwarded (and source-NATed) to another
+            # node. The pod sees the client's own address, which is what the NetworkPolicy's ipBlocks
+            # match (Dataplane V2 enforces them on the pod).
+            "externalTrafficPolicy": "Local",
+            "loadBalancerSourceRanges": list(access.allowed_cidrs),
+            "selector": dict(SELECTOR),
+            "ports": [{"name": "https", "port": API_PORT, "targetPort": API_PORT, "protocol": "TCP"}],
+        },
+    }
+
+
 def service_manifests(cfg: StackConfig) -> list[dict]:
     return [headless_manifest(cfg), client_manifest(cfg), active_manifest(cfg), standby_manifest(cfg)]
+
+
+def _skip_await(meta: dict) -> dict:
+    # Label-selected services may have no endpoints for a while (e.g. before init): don't await them.
+    return {**meta, "annotations": {**meta.get("annotations", {}), "pulumi.com/skipAwait": "true"}}
 
 
 def create_services(cfg: StackConfig, opts: pulumi.ResourceOptions) -> list[k8s.core.v1.Service]:
     services = []
     for m in service_manifests(cfg):
         name = m["metadata"]["name"]
-        # Label-selected services may have no endpoints for a while (e.g. before init): don't await them.
-        meta = {**m["metadata"], "annotations": {"pulumi.com/skipAwait": "true"}}
-        services.append(k8s.core.v1.Service(f"service-{name}", metadata=meta, spec=m["spec"], opts=opts))
+        services.append(
+            k8s.core.v1.Service(
+                f"service-{name}", metadata=_skip_await(m["metadata"]), spec=m["spec"], opts=opts
+            )
+        )
     return services
+
+
+def create_api_load_balancer(
+    cfg: StackConfig, address: pulumi.Resource, address_name: str, opts: pulumi.ResourceOptions
+) -> k8s.core.v1.Service:
+    m = api_load_balancer_manifest(cfg, address_name)
+    return k8s.core.v1.Service(
+        f"service-{API_LB_SERVICE}",
+        metadata=_skip_await(m["metadata"]),
+        spec=m["spec"],
+        # GKE looks the address up by name when it creates the forwarding rule: reserve it first.
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[address])),
+    )

@@ -1,7 +1,10 @@
 """The Vault server StatefulSet: Raft voters spread over zones and hosts, locked down, rolled by hand.
 
-Updates are `OnDelete`: a config change only changes the pod template's checksum annotation, and the
-operator rolls standbys first, the active node last (docs/runbooks), so leadership moves once.
+Updates are `OnDelete`: a change of the server config or of the TLS certificate only changes the pod
+template's checksum annotation, and the operator rolls standbys first, the active node last after a
+step-down (docs/rolling-restart.md, `vaultctl roll`), so leadership moves once and one pod at a time is
+down. The object is `protect`ed: fields Kubernetes cannot update in place (claim templates, selector,
+service name: infra/cluster/immutable.py) would make the engine delete every voter at once.
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from infra.cluster import tls_probe
 from infra.cluster.layout import (
     API_PORT,
-    AUDIT_DIR,
     CLUSTER_PORT,
     CONFIG_DIR,
     CONFIG_FILE,
@@ -43,10 +46,6 @@ LIVENESS_PATH = (
 
 def _binary(cfg: StackConfig) -> str:
     return "bao" if cfg.cluster.server == "openbao" else "vault"
-
-
-def _needs_audit_volume(cfg: StackConfig) -> bool:
-    return any(d.type == "file" and d.file_path != "stdout" for d in cfg.vault.audit)
 
 
 def _env(cfg: StackConfig) -> list[dict]:
@@ -93,8 +92,6 @@ def _container(cfg: StackConfig) -> dict:
         {"name": "data", "mountPath": DATA_DIR},
         {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108 (an emptyDir, the only writable scratch space)
     ]
-    if _needs_audit_volume(cfg):
-        mounts.append({"name": "audit", "mountPath": AUDIT_DIR})
     return {
         "name": "vault",
         "image": cfg.cluster.image,
@@ -138,11 +135,22 @@ def _claim(name: str, size: str, storage_class: str) -> dict:
     }
 
 
-def statefulset_manifest(cfg: StackConfig, config_checksum: str) -> dict:
+def statefulset_manifest(cfg: StackConfig, pod_checksum: pulumi.Input[str]) -> dict:
+    """`pod_checksum` covers what a running server only reads at start: its config and its certificate
+    (infra.cluster.server_config.pod_checksum); it may be an Output (the certificate is one)."""
     c = cfg.cluster
+    # Audit goes to stdout (Cloud Logging): the only claim is Raft's. Claim templates cannot change in
+    # place (docs/statefulset-changes.md).
     claims = [_claim("data", c.resources.storage, c.resources.storage_class)]
-    if _needs_audit_volume(cfg):
-        claims.append(_claim("audit", c.resources.audit_storage, c.resources.storage_class))
+    containers = [_container(cfg)]
+    volumes = [
+        {"name": "config", "configMap": {"name": CONFIG_MAP, "defaultMode": 0o440}},
+        {"name": "tls", "secret": {"secretName": TLS_SECRET, "defaultMode": 0o440}},
+        {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
+    ]
+    if tls_probe.enabled(cfg):
+        containers.append(tls_probe.container(cfg))
+        volumes += tls_probe.volumes()
     pod_spec = {
         "serviceAccountName": VAULT_SERVICE_ACCOUNT,
         # Service registration patches this pod's labels with the token.
@@ -178,12 +186,8 @@ def statefulset_manifest(cfg: StackConfig, config_checksum: str) -> dict:
                 "labelSelector": {"matchLabels": dict(SELECTOR)},
             }
         ],
-        "containers": [_container(cfg)],
-        "volumes": [
-            {"name": "config", "configMap": {"name": CONFIG_MAP, "defaultMode": 0o440}},
-            {"name": "tls", "secret": {"secretName": TLS_SECRET, "defaultMode": 0o440}},
-            {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
-        ],
+        "containers": containers,
+        "volumes": volumes,
     }
     return {
         "apiVersion": "apps/v1",
@@ -204,7 +208,7 @@ def statefulset_manifest(cfg: StackConfig, config_checksum: str) -> dict:
             "template": {
                 "metadata": {
                     "labels": dict(LABELS),
-                    "annotations": {CONFIG_CHECKSUM_ANNOTATION: config_checksum},
+                    "annotations": {CONFIG_CHECKSUM_ANNOTATION: pod_checksum},
                 },
                 "spec": pod_spec,
             },
@@ -214,12 +218,14 @@ def statefulset_manifest(cfg: StackConfig, config_checksum: str) -> dict:
 
 
 def create_statefulset(
-    cfg: StackConfig, config_checksum: str, opts: pulumi.ResourceOptions
+    cfg: StackConfig, pod_checksum: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> k8s.apps.v1.StatefulSet:
-    m = statefulset_manifest(cfg, config_checksum)
+    m = statefulset_manifest(cfg, pod_checksum)
     return k8s.apps.v1.StatefulSet(
         "statefulset",
         metadata=m["metadata"],
         spec=m["spec"],
-        opts=opts,
+        # The engine refuses to replace or delete it: a replacement deletes every voter (and with the
+        # claims' Retain policy, leaves their data behind). The runbook keeps quorum instead.
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True)),
     )

@@ -15,6 +15,7 @@ import pulumi_tls as tls
 
 from infra.cluster.layout import (
     ACTIVE_SERVICE,
+    CA_SECRET,
     CLIENT_SERVICE,
     HEADLESS_SERVICE,
     STANDBY_SERVICE,
@@ -57,7 +58,11 @@ def node_dns_names(cfg: StackConfig) -> list[str]:
 @dataclass(frozen=True)
 class Tls:
     ca_cert_pem: pulumi.Output[str]
+    # Public; changes whenever the certificate is re-issued (new key, new SANs, renewal): the pods'
+    # checksum covers it, so a renewal is rolled out like a config change.
+    node_cert_pem: pulumi.Output[str]
     secret: k8s.core.v1.Secret
+    ca_secret: k8s.core.v1.Secret
 
 
 def create_tls(cfg: StackConfig, opts: pulumi.ResourceOptions, k8s_opts: pulumi.ResourceOptions) -> Tls:
@@ -107,4 +112,12 @@ def create_tls(cfg: StackConfig, opts: pulumi.ResourceOptions, k8s_opts: pulumi.
             k8s_opts, pulumi.ResourceOptions(additional_secret_outputs=["data", "stringData"])
         ),
     )
-    return Tls(ca.cert_pem, secret)
+    # The CA only, for readers that verify the listener but must not see tls.key (the GMP collector).
+    ca_secret = k8s.core.v1.Secret(
+        "ca",
+        metadata=metadata(cfg, CA_SECRET),
+        type="Opaque",
+        string_data={"ca.crt": ca.cert_pem},
+        opts=k8s_opts,
+    )
+    return Tls(ca.cert_pem, node.cert_pem, secret, ca_secret)

@@ -9,7 +9,10 @@ Layers, each independent so a gap in one tool is covered by another:
   the other layers stand in for it there.
 - This project's rules, which no tool states exactly: every action pinned by a full commit SHA with a
   `# vX.Y.Z` comment; a top-level `permissions: {}` and explicit per-job permissions; never
-  `write-all`; `id-token: write` only in jobs that log in with OIDC (Google WIF or Vault JWT).
+  `write-all`; `id-token: write` only in jobs that log in with OIDC (Google WIF or Vault JWT); and
+  the CI identity rules of `infra.ops.workflow_rules` (read-only identity for PRs, forks and drift;
+  the deployer only on main behind an environment, applying the saved plan; token lifetimes; the
+  pinned Pulumi CLI), checked against the stack configs.
 
     python -m infra.ops.workflow_lint [PATH...]   # default .github/workflows; exit 1 on any finding
 """
@@ -28,6 +31,7 @@ from typing import Any
 import yaml
 
 from infra.harness import REPO_ROOT
+from infra.ops import workflow_rules
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 ZIZMOR_CONFIG = REPO_ROOT / ".github" / "zizmor.yml"
@@ -119,8 +123,23 @@ def permission_findings(path: Path, document: Any) -> list[str]:
     return findings
 
 
-def project_findings(files: list[Path]) -> list[str]:
+def stack_limits(root: Path = REPO_ROOT) -> workflow_rules.Limits:
+    """Token lifetimes and the deploy workflow from the cloud stacks' configs (the tightest wins)."""
+    from infra.config import parse_stack_config
+    from infra.harness import read_stack_config
+
+    configs = [parse_stack_config(read_stack_config(p)) for p in sorted(root.glob("Pulumi.*.yaml"))]
+    configs = [c for c in configs if c.environment != "local"] or configs
+    return workflow_rules.Limits(
+        deployer_ttl=min(c.deployer.token_ttl for c in configs),
+        previewer_ttl=min(c.previewer.token_ttl for c in configs),
+        deploy_workflow=Path(configs[0].deployer.workflow).name,
+    )
+
+
+def project_findings(files: list[Path], limits: workflow_rules.Limits | None = None) -> list[str]:
     findings = []
+    workflows = []
     for path in files:
         text = path.read_text()
         if re.search(r"permissions:\s*write-all", text):
@@ -132,7 +151,9 @@ def project_findings(files: list[Path]) -> list[str]:
             findings.append(f"{path}: WF-YAML: {err}")
             continue
         findings += permission_findings(path, document)
-    return findings
+        if isinstance(document, dict):
+            workflows.append(workflow_rules.Workflow(path, text, document))
+    return findings + workflow_rules.findings(workflows, limits or stack_limits())
 
 
 def _run(tool: str, argv: list[str]) -> tuple[int, str]:

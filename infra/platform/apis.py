@@ -13,6 +13,7 @@ APIS = (
     "cloudkms.googleapis.com",
     "iam.googleapis.com",
     "storage.googleapis.com",
+    "dns.googleapis.com",  # the private zone that makes vault.address resolve inside the VPC
 )
 
 

@@ -7,9 +7,11 @@ import pulumi
 from infra.config import StackConfig
 from infra.platform.apis import enable_apis
 from infra.platform.bucket import create_snapshot_bucket
+from infra.platform.dns import create_private_dns
 from infra.platform.gke import create_gke
 from infra.platform.identity import snapshot_identity, vault_identity
 from infra.platform.kms import create_unseal_key
+from infra.platform.lb import create_api_address
 from infra.platform.network import create_network
 
 
@@ -26,6 +28,9 @@ class GcpPlatform(pulumi.ComponentResource):
 
         self.network = create_network(cfg, child)
         self.gke = create_gke(cfg, self.network, child)
+        # The way in for CI and operators: a reserved internal address and the private name on it.
+        self.api_address = create_api_address(cfg, self.network, child)
+        self.dns = create_private_dns(cfg, self.network, self.api_address, child)
         self.vault_identity = vault_identity(cfg, child)
         self.snapshot_identity = snapshot_identity(cfg, child)
         self.unseal_key = create_unseal_key(cfg, self.vault_identity.email, child)

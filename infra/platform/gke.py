@@ -18,6 +18,16 @@ from infra.platform.network import PODS_RANGE, SERVICES_RANGE, Network
 NODE_ROLE = "roles/container.defaultNodeServiceAccount"
 
 
+def cluster_name(cfg: StackConfig) -> str:
+    return f"vault-{cfg.environment}"
+
+
+def cluster_resource_id(cfg: StackConfig) -> str:
+    """The cluster's identity as GKE names it; known from config, so stable across endpoint changes."""
+    assert cfg.gcp is not None
+    return f"projects/{cfg.gcp.project}/locations/{cfg.gcp.region}/clusters/{cluster_name(cfg)}"
+
+
 def nodes_per_zone(pods: int, zones: int) -> int:
     """Hard per-host anti-affinity needs a node per pod: enough nodes in each zone for its share of pods
     under a zone-spread skew of 1 (5 pods over 3 zones: 2, 2, 1)."""
@@ -32,9 +42,11 @@ class Gke:
     kubeconfig: pulumi.Output[str]
 
 
-def kubeconfig(name: str, endpoint: str | None, ca_certificate_b64: str | None) -> str:
+def kubeconfig(name: str, endpoint: str | None, ca_certificate_b64: str | None = None) -> str:
     """A kubeconfig that authenticates with the caller's Google credentials through the
-    `gke-gcloud-auth-plugin` exec plugin: no static token or client certificate lands in state."""
+    `gke-gcloud-auth-plugin` exec plugin: no static token or client certificate lands in state.
+
+    Without a CA the server's certificate is checked against the system roots (the DNS endpoint's)."""
     user = {
         "exec": {
             "apiVersion": "client.authentication.k8s.io/v1beta1",
@@ -51,7 +63,7 @@ def kubeconfig(name: str, endpoint: str | None, ca_certificate_b64: str | None) 
                 "name": name,
                 "cluster": {
                     "server": f"https://{endpoint}",
-                    "certificate-authority-data": ca_certificate_b64,
+                    **({"certificate-authority-data": ca_certificate_b64} if ca_certificate_b64 else {}),
                 },
             }
         ],
@@ -65,13 +77,18 @@ def kubeconfig(name: str, endpoint: str | None, ca_certificate_b64: str | None) 
 def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions) -> Gke:
     assert cfg.gcp is not None
     g, zones = cfg.gcp, cfg.cluster.zones
-    name = f"vault-{cfg.environment}"
+    name = cluster_name(cfg)
+    fixed = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
+    # The cluster and its only node pool carry every Raft voter: the engine must never replace or delete
+    # them (a pool replacement takes every node at once). Changes that need a new pool: add a second
+    # pool, drain the old one node by node (the PDB holds quorum), then remove it.
+    stateful = pulumi.ResourceOptions.merge(fixed, pulumi.ResourceOptions(protect=True))
     node_account = gcp.serviceaccount.Account(
         "gke-nodes",
         project=g.project,
         account_id=NODE_GSA_ID,
         display_name="GKE nodes of the Vault cluster",
-        opts=opts,
+        opts=fixed,
     )
     node_email = service_account_email(g.project, NODE_GSA_ID)
     node_role = gcp.projects.IAMMember(
@@ -97,10 +114,18 @@ def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions)
         ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
             cluster_secondary_range_name=PODS_RANGE, services_secondary_range_name=SERVICES_RANGE
         ),
-        # Private nodes and a private control plane: the API is reachable only from the VPC's
-        # authorized ranges (CI runners), never from the internet.
+        # Private nodes and a private IP endpoint, reachable from the VPC's authorized ranges only.
         private_cluster_config=gcp.container.ClusterPrivateClusterConfigArgs(
             enable_private_nodes=True, enable_private_endpoint=True, master_ipv4_cidr_block=g.master_cidr
+        ),
+        # How CI and operators outside the VPC reach the control plane: GKE's DNS-based endpoint. Every
+        # request is authorized by IAM (`container.clusters.connect`) before it reaches the API server,
+        # then by Kubernetes RBAC; no network path into the VPC is needed, so `pulumi up` from a hosted
+        # runner can apply the Kubernetes layer of the same stack once the cluster exists.
+        control_plane_endpoints_config=gcp.container.ClusterControlPlaneEndpointsConfigArgs(
+            dns_endpoint_config=gcp.container.ClusterControlPlaneEndpointsConfigDnsEndpointConfigArgs(
+                allow_external_traffic=True
+            )
         ),
         master_authorized_networks_config=gcp.container.ClusterMasterAuthorizedNetworksConfigArgs(
             cidr_blocks=[
@@ -136,7 +161,15 @@ def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions)
             ),
         ),
         deletion_protection=True,
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[node_role])),
+        opts=pulumi.ResourceOptions.merge(
+            stateful,
+            pulumi.ResourceOptions(
+                depends_on=[node_role],
+                # With remove_default_node_pool, GKE reports the removed default pool's node_config
+                # back on the cluster: not drift, and never a reason to replace the cluster.
+                ignore_changes=["nodeConfig"],
+            ),
+        ),
     )
     per_zone = nodes_per_zone(cfg.cluster.nodes, len(zones))
     node_pool = gcp.container.NodePool(
@@ -169,10 +202,12 @@ def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions)
             ),
             labels={"workload": "vault"},
         ),
-        opts=opts,
+        opts=stateful,
     )
-    ca_certificate = cluster.master_auth.apply(lambda auth: auth.cluster_ca_certificate if auth else None)
-    config = pulumi.Output.all(cluster.name, cluster.endpoint, ca_certificate).apply(
-        lambda args: kubeconfig(f"gke_{g.project}_{g.region}_{args[0]}", args[1], args[2])
+    dns_endpoint = cluster.control_plane_endpoints_config.apply(
+        lambda c: c.dns_endpoint_config.endpoint if c and c.dns_endpoint_config else None
+    )
+    config = pulumi.Output.all(cluster.name, dns_endpoint).apply(
+        lambda args: kubeconfig(f"gke_{g.project}_{g.region}_{args[0]}", args[1])
     )
     return Gke(cluster, node_pool, node_account, config)

@@ -24,6 +24,8 @@ class Network:
 def create_network(cfg: StackConfig, opts: pulumi.ResourceOptions) -> Network:
     assert cfg.gcp is not None
     g = cfg.gcp
+    # Every name below is fixed: a replacement must delete the old object first or collide with it.
+    opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
     base = f"vault-{cfg.environment}"
     network = gcp.compute.Network(
         "network",

@@ -33,7 +33,8 @@ def declare_aws(aws: AwsConfig, parent: pulumi.Resource) -> vault.aws.SecretBack
         access_key=secret(aws.access_key.get_secret_value()),
         secret_key=secret(aws.secret_key.get_secret_value()),
         description="AWS credentials",
-        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["accessKey", "secretKey"]),
+        # protect: deleting the mount forgets the rotated root key and revokes every lease.
+        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["accessKey", "secretKey"], protect=True),
     )
     roles = []
     for role in aws.roles:

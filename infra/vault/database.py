@@ -49,7 +49,12 @@ def connection_url(db: DatabaseConfig) -> str:
 
 def declare_database(db: DatabaseConfig, parent: pulumi.Resource) -> vault.Mount:
     mount = vault.Mount(
-        "database", path=db.path, type="database", description="PostgreSQL", opts=child(parent)
+        "database",
+        path=db.path,
+        type="database",
+        description="PostgreSQL",
+        # Deleting the mount revokes every issued credential and forgets the rotated root (protect).
+        opts=pulumi.ResourceOptions.merge(child(parent), pulumi.ResourceOptions(protect=True)),
     )
     names = [r.name for r in db.roles] + [r.name for r in db.static_roles]
     connection = vault.database.SecretBackendConnection(

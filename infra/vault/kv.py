@@ -16,7 +16,8 @@ def declare_kv(kv: KvConfig, parent: pulumi.Resource) -> vault.Mount:
         type="kv",
         options={"version": "2"},
         description="application secrets: apps/<service>/, ai/providers/<provider>/<service>",
-        opts=child(parent),
+        # Deleting a mount deletes every secret in it: the engine must refuse (protect).
+        opts=pulumi.ResourceOptions.merge(child(parent), pulumi.ResourceOptions(protect=True)),
     )
     vault.kv.SecretBackendV2(
         "kv-config",

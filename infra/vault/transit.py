@@ -15,7 +15,8 @@ def declare_transit(transit: TransitConfig, parent: pulumi.Resource) -> vault.Mo
         path=transit.path,
         type="transit",
         description="encryption as a service",
-        opts=child(parent),
+        # Deleting the mount deletes every key, and with them every ciphertext's plaintext (protect).
+        opts=pulumi.ResourceOptions.merge(child(parent), pulumi.ResourceOptions(protect=True)),
     )
     for key in transit.keys:
         vault.transit.SecretBackendKey(
@@ -28,6 +29,6 @@ def declare_transit(transit: TransitConfig, parent: pulumi.Resource) -> vault.Mo
             allow_plaintext_backup=False,
             deletion_allowed=False,
             auto_rotate_period=key.auto_rotate_period,
-            opts=child(parent, mount),
+            opts=pulumi.ResourceOptions.merge(child(parent, mount), pulumi.ResourceOptions(protect=True)),
         )
     return mount

@@ -3,11 +3,15 @@
 This module starts its own local environment (the local helper's `environment.up`, in a temporary
 state folder) because the drill destroys the cluster; the shared session environment stays untouched.
 
-Drill, end to end with the real commands (`infra.ops.cli_*:main`, what `vaultctl` dispatches to):
-`snapshot save` -> the cluster is destroyed (nodes stopped, data and keys deleted; the KMS stand-in
-survives, like Cloud KMS would) -> a new cluster from the same code -> `init --for-restore` ->
-`snapshot restore --force` -> `verify --stack local` green, and the data written before the disaster
-reads back. The measured recovery time is printed (run with `-s` to see it).
+Drill, end to end with the real commands (`infra.ops.cli_*:main`, what `vaultctl` dispatches to),
+the runbook's steps in the runbook's order (`infra.ops.dr.LOCAL_DRILL_STEPS`, a subsequence of
+`vaultctl dr plan`): `snapshot save` -> the cluster is destroyed (nodes stopped, data and keys
+deleted; the KMS stand-in survives, like Cloud KMS would) -> refresh (every node is gone) -> a new
+cluster from the same code -> `init --for-restore` -> `snapshot restore --force` -> `verify --stack
+local` green, the data written before the disaster reads back -> a Vault-layer apply that changes
+nothing: the program's declarations equal the pre-disaster record, and every write the applier would
+send already reads back equal from the restored server (read with a read-only token). The measured
+recovery time is printed (run with `-s` to see it).
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ from pathlib import Path
 import hvac
 import pytest
 
+from infra.harness import run_program
 from infra.local import environment, jws, processes
+from infra.local.apply import Applier
 from infra.local.environment import Environment
 from infra.local.state import State
-from infra.ops import checks, cli_init, cli_snapshot, cli_verify
+from infra.ops import checks, cli_init, cli_snapshot, cli_verify, dr, dr_local
 from tests.integration.conftest import github_token
 
 pytestmark = pytest.mark.integration
@@ -41,6 +47,31 @@ OPERATOR_HCL = (
     checks.VERIFIER_POLICY
     + 'path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n'
     + 'path "kv/data/dr-drill/*" {\n  capabilities = ["read"]\n}\n'
+)
+
+
+# What `pulumi refresh` of the Vault layer reads, and nothing it could change: the drill's last step
+# compares the program with the restored server through this view.
+LAYER_READER_HCL = "".join(
+    f'path "{path}" {{\n  capabilities = {json.dumps(caps)}\n}}\n'
+    for path, caps in (
+        ("sys/policies/acl/*", ["read"]),
+        ("sys/mounts", ["read"]),
+        ("sys/mounts/+/tune", ["read"]),
+        ("sys/auth", ["read"]),
+        ("sys/auth/+/tune", ["read", "sudo"]),  # reading an auth tune needs sudo; still read-only
+        ("auth/+/config", ["read"]),
+        ("auth/+/role/*", ["read"]),
+        ("kv/config", ["read"]),
+        ("transit/keys/*", ["read"]),
+        ("database/config/*", ["read"]),
+        ("database/roles/*", ["read"]),
+        ("database/static-roles/*", ["read"]),
+        ("sys/quotas/rate-limit/*", ["read"]),
+        ("identity/entity/name/*", ["read"]),
+        ("identity/entity-alias/id", ["list"]),
+        ("identity/entity-alias/id/*", ["read"]),
+    )
 )
 
 
@@ -139,7 +170,15 @@ def test_snapshot_save_checks_integrity_and_refuses_a_corrupt_copy(
 def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, capsys):
     root = drill.root_client()
     kv = drill.cfg.kv.path
+    # The last successful apply (what Pulumi's state would hold): `up` applied this program.
+    overrides = environment.overrides(drill)
+    recorded = dr.state_record("local", run_program("local", overrides))
     root.sys.create_or_update_policy(name=OPERATOR_POLICY, policy=OPERATOR_HCL)
+    root.sys.create_or_update_policy(name="dr-layer-reader", policy=LAYER_READER_HCL)
+    reader = root.auth.token.create_orphan(policies=["dr-layer-reader"], ttl="2h", renewable=False)["auth"][
+        "client_token"
+    ]
+    performed: list[str] = []
     # Orphan: revoking the root token below revokes its children too. (In prod the operator's token
     # comes from an auth method, never from root.)
     operator = root.auth.token.create_orphan(policies=[OPERATOR_POLICY], ttl="2h", renewable=False)["auth"][
@@ -157,8 +196,12 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
     # --- the disaster: every node and its data gone; the KMS key survives.
     started = time.monotonic()
     environment.destroy_cluster(drill.state)
-    # --- new cluster from the same code (same renderer, same config), uninitialized.
+    # --- refresh: what the state learns from the real world is that every node is gone.
+    assert {n["role"] for n in environment.status(drill.state)["nodes"]} == {"down"}
+    performed.append("refresh")
+    # --- rebuild: a new cluster from the same code (same renderer, same config), uninitialized.
     _new_cluster(drill)
+    performed.append("rebuild")
     restore_token = tmp_path / "restore-token"
     vault_env(drill, None, node=0)
     assert (
@@ -168,8 +211,10 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
         == 0
     )
     assert (restore_token.stat().st_mode & 0o777) == 0o600
+    performed.append("init-for-restore")
     vault_env(drill, restore_token.read_text().strip(), node=0)
     assert cli_snapshot.main(["restore", str(snap), "--force", "--expect-peers", "3"]) == 0
+    performed.append("restore")
     # The new cluster's token died with the restore (FACTS): the snapshot's token store is in charge.
     with pytest.raises(hvac.exceptions.Forbidden):
         _client(drill, restore_token.read_text().strip()).auth.token.lookup_self()
@@ -184,8 +229,22 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
         path=MARKER_PATH, mount_point=kv, raise_on_deleted_version=True
     )
     assert back["data"]["data"]["v"] == marker
+    performed.append("verify")
+
+    # --- the Vault layer: the program declares what the record holds, and applying it would change
+    # nothing on the restored server.
+    declared = run_program("local", overrides)
+    assert dr.program_diff(recorded, "local", declared).changes_nothing()
+    report = dr_local.diff_only_apply(_client(drill, reader), Applier, "local", recorded, overrides)
+    assert report.changes_nothing(), report.summary()
+    assert len(report.unchanged) == len([r for r in declared if r.custom])
+    performed.append("vault-layer")
+    assert performed == list(dr.LOCAL_DRILL_STEPS)
     with capsys.disabled():
-        print(f"\nDR drill: destroy -> new cluster -> init -> restore -> verify green in {recovered:.1f}s")
+        print(
+            f"\nDR drill: destroy -> new cluster -> init -> restore -> verify green in {recovered:.1f}s; "
+            f"Vault layer: {report.summary()}"
+        )
     assert recovered < 180
 
 

@@ -16,6 +16,8 @@ from infra import harness
 from infra.config import StackConfig, parse_stack_config
 from infra.harness import DeclaredResource, run_program
 
+FAKE_API_ADDRESS = "10.10.0.50"  # what GCP would reserve in the nodes' subnet for the API's load balancer
+FAKE_DNS_ENDPOINT = "gke-0123456789abcdef-123456789012.europe-west1.gke.goog"
 FAKE_OUTPUTS = {
     "tls:index/privateKey:PrivateKey": {"privateKeyPem": "-----BEGIN PRIVATE KEY-----\nFAKE-KEY\n"},
     "tls:index/selfSignedCert:SelfSignedCert": {"certPem": "-----BEGIN CERTIFICATE-----\nFAKE-CA\n"},
@@ -24,7 +26,11 @@ FAKE_OUTPUTS = {
     "gcp:container/cluster:Cluster": {
         "endpoint": "172.16.0.2",
         "masterAuth": {"clusterCaCertificate": "R0tFLUNB"},
+        "controlPlaneEndpointsConfig": {
+            "dnsEndpointConfig": {"endpoint": FAKE_DNS_ENDPOINT, "allowExternalTraffic": True}
+        },
     },
+    "gcp:compute/address:Address": {"address": FAKE_API_ADDRESS},
 }
 
 

@@ -1,4 +1,5 @@
-"""NetworkPolicy: 8200 only from allowed namespaces (and the snapshot job), 8201 only between Vault pods."""
+"""NetworkPolicy `vault`: 8200 only from allowed namespaces (and the snapshot job), 8201 only between Vault
+pods, the probe port from the collector only. Clients outside the cluster: test_cluster_access.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
 
 def _rules(resources, one):
-    spec = one(resources, NP).inputs["spec"]
+    spec = one(resources, NP, "networkpolicy").inputs["spec"]
     assert spec["podSelector"]["matchLabels"] == SELECTOR
     assert spec["policyTypes"] == ["Ingress"]
     return {rule["ports"][0]["port"]: rule["from"] for rule in spec["ingress"]}
@@ -20,7 +21,7 @@ def _rules(resources, one):
 @pytest.mark.parametrize("stack", ["prod", "staging"])
 def test_cluster_port_only_from_vault_pods(program, one, stack):
     rules = _rules(program(stack), one)
-    assert set(rules) == {8200, 8201}
+    assert set(rules) == {8200, 8201, 9115}
     assert rules[8201] == [{"podSelector": {"matchLabels": SELECTOR}}]
 
 

@@ -13,11 +13,12 @@ PODMONITORING = "kubernetes:monitoring.googleapis.com/v1:PodMonitoring"
 @pytest.mark.parametrize("stack", ["prod", "staging"])
 def test_podmonitoring_scrapes_metrics_over_verified_tls(program, one, stack):
     spec = one(program(stack), PODMONITORING).inputs["spec"]
-    [endpoint] = spec["endpoints"]
+    [endpoint] = [e for e in spec["endpoints"] if e["port"] == "https"]
     assert endpoint["scheme"] == "https"
     assert endpoint["path"] == "/v1/sys/metrics"
     assert endpoint["params"] == {"format": ["prometheus"]}
-    assert endpoint["tls"]["ca"]["secret"] == {"name": "vault-tls", "key": "ca.crt"}
+    # the CA-only Secret the collector may read (never vault-tls, which holds tls.key)
+    assert endpoint["tls"]["ca"]["secret"] == {"name": "vault-ca", "key": "ca.crt"}
     assert "insecureSkipVerify" not in endpoint["tls"]
 
 

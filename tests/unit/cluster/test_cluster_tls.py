@@ -38,7 +38,7 @@ def test_ca_and_node_certificate_uses(program, one, stack):
 @pytest.mark.parametrize("stack", ["prod", "staging"])
 def test_private_keys_reach_kubernetes_only_as_secrets(program, one, stack):
     resources = program(stack)
-    secret = one(resources, "kubernetes:core/v1:Secret").inputs
+    secret = one(resources, "kubernetes:core/v1:Secret", "tls").inputs
     assert secret["type"] == "kubernetes.io/tls"
     assert is_secret(secret["stringData"])
     assert set(unwrap(secret["stringData"])) == {"tls.crt", "tls.key", "ca.crt"}

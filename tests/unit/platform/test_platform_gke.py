@@ -7,6 +7,7 @@ import yaml
 
 from infra.harness import unwrap
 from infra.platform.gke import nodes_per_zone
+from tests.unit.gke_fixtures import FAKE_DNS_ENDPOINT
 
 CLUSTER = "gcp:container/cluster:Cluster"
 POOL = "gcp:container/nodePool:NodePool"
@@ -54,10 +55,8 @@ def test_nodes_per_zone():
 def test_kubernetes_provider_uses_the_exec_plugin_not_a_static_credential(program, one, stack):
     provider = one(program(stack), "pulumi:providers:kubernetes").inputs
     kubeconfig = yaml.safe_load(unwrap(provider["kubeconfig"]))
-    assert kubeconfig["clusters"][0]["cluster"] == {
-        "server": "https://172.16.0.2",
-        "certificate-authority-data": "R0tFLUNB",
-    }
+    # the DNS-based endpoint (IAM-authorized, publicly trusted certificate), not the private IP
+    assert kubeconfig["clusters"][0]["cluster"] == {"server": f"https://{FAKE_DNS_ENDPOINT}"}
     user = kubeconfig["users"][0]["user"]
     assert set(user) == {"exec"}
     assert user["exec"]["command"] == "gke-gcloud-auth-plugin"
