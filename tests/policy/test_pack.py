@@ -227,3 +227,40 @@ def test_pulumi_policy_yaml_declares_a_python_runtime_and_version() -> None:
     manifest = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
     assert manifest["runtime"]["name"] == "python"
     assert manifest["version"]
+
+
+def test_stack_name_edge_cases(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert current_stack({"PULUMI_STACK": ""}) is None
+    assert current_stack({"PULUMI_STACK": "acme/vault-platform/"}) is None
+    assert current_stack({"PULUMI_STACK": "a/b/c/staging"}) == "staging"
+    monkeypatch.setenv("PULUMI_STACK", "org/proj/prod-eu")
+    assert current_stack() == "prod-eu"
+    assert enforcement_for_stack(current_stack()) is EnforcementLevel.MANDATORY
+
+
+def test_limits_come_from_pack_config_with_defaults_in_code() -> None:
+    from policies.rules import DEFAULT_LIMITS
+    from policies.rules.pack_policies import limits_from_config
+
+    assert limits_from_config(None) is DEFAULT_LIMITS
+    assert limits_from_config({}) is DEFAULT_LIMITS
+    assert limits_from_config({MAX_TTL_CONFIG_KEY: None}) is DEFAULT_LIMITS
+    assert limits_from_config({MAX_TTL_CONFIG_KEY: 3600}).max_ttl_seconds == 3600.0
+
+
+def test_validator_reports_each_message_of_its_rule_on_that_resource() -> None:
+    props = {"name": "p", "policy": 'path "kv/data/*" { capabilities = ["read"] }\npath "pki/issue/*" { capabilities = ["update"] }'}
+    assert _violations("vp-acl-008", POLICY, props) == [
+        'path "kv/data/*" spans every scope under kv/data/ with read; name the service\'s own scope',
+        'path "pki/issue/*" spans every scope under pki/issue/ with update; name the service\'s own scope',
+    ]
+    assert _violations("vp-acl-003", POLICY, props) == []
+    assert _violations("vp-k8sauth-001", POLICY, props) == []  # not a rule of this type: skipped
+
+
+def test_policies_describe_their_rule_and_carry_config_only_for_the_ttl_cap() -> None:
+    policy = POLICIES["vp-acl-001"]
+    assert policy.description.startswith("VP-ACL-001: path matches every mount")
+    assert policy.config_schema is None and POLICIES["vp-ttl-002"].config_schema is not None
+    assert POLICIES["vp-share-001"].enforcement_level is EnforcementLevel.ADVISORY
+    assert POLICIES["vp-acl-001"].enforcement_level is None
