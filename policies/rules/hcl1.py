@@ -201,7 +201,7 @@ class _Scanner:
                 break
             lines.append(line)
         if indented and lines:
-            margin = min(len(x) - len(x.lstrip(" \t")) for x in lines if x.strip()) if any(lines) else 0
+            margin = min((len(x) - len(x.lstrip(" \t")) for x in lines if x.strip()), default=0)
             lines = [x[margin:] for x in lines]
         # HCL1 keeps the newline before the closing anchor: `<<EOF\nread\nEOF` is "read\n".
         return "".join(x + "\n" for x in lines)

@@ -48,18 +48,20 @@ class Rule:
         return any(fnmatchcase(type_token, pattern) for pattern in self.types)
 
 
-# Registration runs at import time, before mutmut activates a mutant: these functions are not mutated.
+# Registration runs at import time, before mutmut switches a mutant on: a mutant here could never be
+# killed, so these lines are not mutated.
+# pragma: no mutate start
 _REGISTERED: list[Rule] = []
 
 
-def _register(rule: Rule) -> None:  # pragma: no mutate block
+def _register(rule: Rule) -> None:
     if any(existing.rule_id == rule.rule_id for existing in _REGISTERED):
         raise ValueError(f"rule {rule.rule_id} declared twice")
     _REGISTERED.append(rule)
     rules_for_type.cache_clear()
 
 
-def acl_rule(  # pragma: no mutate block
+def acl_rule(
     rule_id: str,
     *,
     title: str,
@@ -75,7 +77,7 @@ def acl_rule(  # pragma: no mutate block
     return register
 
 
-def resource_rule(  # pragma: no mutate block
+def resource_rule(
     rule_id: str,
     *,
     types: tuple[str, ...],
@@ -90,9 +92,12 @@ def resource_rule(  # pragma: no mutate block
     return register
 
 
-def declare(rule: Rule) -> None:  # pragma: no mutate block
+def declare(rule: Rule) -> None:
     """A rule without a check function of its own (exemption rules, the policy-syntax rule)."""
     _register(rule)
+
+
+# pragma: no mutate end
 
 
 def registered() -> tuple[Rule, ...]:

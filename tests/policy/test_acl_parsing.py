@@ -193,7 +193,7 @@ def test_policy_finds_its_rule_by_path() -> None:
     ],
 )
 def test_a_denying_block_is_still_validated_like_any_other(body: str) -> None:
-    with pytest.raises(PolicyParseError):
+    with pytest.raises(PolicyParseError, match=r"^path 'p': "):
         parse_policy(f'path "p" {{\n capabilities = ["deny"]\n {body}\n}}')
 
 
@@ -212,6 +212,8 @@ def test_merging_keeps_the_smaller_non_zero_wrapping_bounds_in_any_order() -> No
     assert bounds("", 'min_wrapping_ttl = "1m"') == (60, 0)
     assert bounds('min_wrapping_ttl = "1m"', "") == (60, 0)
     assert bounds("min_wrapping_ttl = 1", 'min_wrapping_ttl = "1m"') == (1, 0)
+    assert bounds('min_wrapping_ttl = "1m"', "min_wrapping_ttl = 1") == (1, 0)
+    assert bounds('max_wrapping_ttl = "1m"', "max_wrapping_ttl = 1") == (0, 1)
 
 
 def test_merging_denied_parameters_and_required_ones() -> None:
@@ -279,3 +281,11 @@ def test_parameter_values_of_nested_and_scalar_kinds_are_kept() -> None:
         'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = [1, true, [2], {x = 3}] }\n}'
     ).paths
     assert rule.allowed_parameters == {"a": ("1", True, ("2",), {"x": "3"})}
+
+
+@pytest.mark.parametrize(
+    "text", ['{"name": {"a": {}}}', '{"name": [{"a": {}}]}', '{"name": {"a": 1, "b": {}}}', '{"name": [1]}']
+)
+def test_json_errors_name_line_1(text: str) -> None:
+    with pytest.raises(PolicyParseError, match=r"^line 1: `name` must be a string$"):
+        parse_policy(text)

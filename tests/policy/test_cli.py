@@ -129,7 +129,9 @@ def test_module_entry_point_runs_from_a_shell(write) -> None:
 
 def test_help_names_the_command_its_arguments_and_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert lint_cli(["--help"]) == 0
-    help_text = " ".join(capsys.readouterr().out.split())
+    raw = capsys.readouterr().out
+    assert "\nLint Vault ACL policy files (HCL or JSON).\n" in raw
+    help_text = " ".join(raw.split())
     for expected in (
         "usage: vaultctl lint-policy",
         "[--app-mount PATTERN] [--namespace NS] PATH [PATH ...]",
@@ -171,3 +173,8 @@ def test_violations_and_invalid_input_exit_2_and_clean_plus_exempted_exit_0(writ
     exempted = write("ok.hcl", '# lint:exempt VP-ACL-008 path="kv/data/*" reason="audit reader"\n' + BROAD)
     assert _run(exempted, write("clean.hcl", CLEAN))[0] == 0
     assert _run(write("bad.hcl", "path {"), write("b.hcl", BROAD))[0] == 2
+
+
+def test_an_unreadable_file_does_not_stop_the_others(tmp_path: Path, write) -> None:
+    code, out, _ = _run(tmp_path / "missing.hcl", write("b.hcl", BROAD))
+    assert code == 2 and "VP-ACL-008" in out

@@ -249,7 +249,10 @@ def test_limits_come_from_pack_config_with_defaults_in_code() -> None:
 
 
 def test_validator_reports_each_message_of_its_rule_on_that_resource() -> None:
-    props = {"name": "p", "policy": 'path "kv/data/*" { capabilities = ["read"] }\npath "pki/issue/*" { capabilities = ["update"] }'}
+    props = {
+        "name": "p",
+        "policy": 'path "kv/data/*" { capabilities = ["read"] }\npath "pki/issue/*" { capabilities = ["update"] }',
+    }
     assert _violations("vp-acl-008", POLICY, props) == [
         'path "kv/data/*" spans every scope under kv/data/ with read; name the service\'s own scope',
         'path "pki/issue/*" spans every scope under pki/issue/ with update; name the service\'s own scope',
