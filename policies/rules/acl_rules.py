@@ -127,6 +127,8 @@ _BY_ACCESSOR = ("auth/token/lookup-accessor$", "auth/token/revoke-accessor$")
 _ACCESSOR_LIST = "auth/token/accessors"
 _TOKEN_OTHERS = ("auth/token/revoke-orphan$",)
 _SHARE_CAPABILITIES = frozenset({"read"})
+# KV v2 operations on a secret of a tenant's subtree (all but the mount-wide `config`).
+_KV_TENANT_OPERATIONS = frozenset({"data", "metadata", "subkeys", "delete", "undelete", "destroy"})
 
 
 def _caps(capabilities: Iterable[str]) -> str:
@@ -173,8 +175,8 @@ def _lease_revoke_pinned(rule: PathRule, inner: str, view: AclView) -> bool:
         values = rule.parameter_values("lease_id")
         return values == () or (values is not None and values_confined(values, view.context))
     for prefix in _LEASE_REVOKE:
-        if inner.startswith(prefix + "/") and "+" not in inner.split("/")[:3]:
-            lease = inner[len(prefix) + 1 :]
+        lease = inner.removeprefix(prefix + "/")
+        if lease != inner:
             return bool(lease) and values_confined([lease], view.context)
     return False
 
@@ -459,7 +461,7 @@ def _foreign_service(path: str, view: AclView) -> str | None:
     if len(segments) < 4:
         return None
     layout = view.context.layout(segments[0] or "")
-    if layout is None or layout.kind != "kv-v2" or segments[1] not in ("data", "metadata", "subkeys"):
+    if layout is None or layout.kind != "kv-v2" or segments[1] not in _KV_TENANT_OPERATIONS:
         return None
     scope = segments[2:]
     for root in layout.roots:

@@ -250,19 +250,17 @@ def _root_spread(scope: tuple[Segment, ...], root: tuple[str, ...], head: list[s
             if segment.kind in (LIT, TEMPLATE):
                 walked.append(segment.text)
                 continue
-            return Spread(_tenant_unit(root, index), _join(walked))
+            return Spread(_tenant_unit(root), _join(walked))
         if segment.kind == LIT:
             if segment.text != wanted:
                 return None
         elif segment.kind == PREFIX:
-            return (
-                Spread(_tenant_unit(root, index), _join(walked)) if wanted.startswith(segment.text) else None
-            )
+            return Spread(_tenant_unit(root), _join(walked)) if wanted.startswith(segment.text) else None
         walked.append(wanted)
     return None
 
 
-def _tenant_unit(root: tuple[str, ...], index: int) -> str:
+def _tenant_unit(root: tuple[str, ...]) -> str:
     shown = "/".join("<service>" if part == "+" else part for part in root)
     if root[0] == "ai":
         shown = "ai/providers/<provider>/<service>"

@@ -148,3 +148,80 @@ def test_message_names_the_offending_path() -> None:
     (finding,) = lint_policy_text(_block("kv/data/*", "read"), "p.hcl")
     assert 'path "kv/data/*"' in finding.message and finding.path == "kv/data/*"
     assert "\n" not in finding.message
+
+
+@pytest.mark.parametrize(
+    ("path", "capabilities", "expected"),
+    [
+        ("kv/data/apps/billing", ("read",), {"VP-ACL-014"}),  # the secret at the root of billing's subtree
+        ("kv/metadata/apps/billing/x", ("read",), {"VP-ACL-014"}),
+        ("kv/subkeys/apps/billing/x", ("read",), {"VP-ACL-014"}),
+        ("kv/delete/apps/billing/x", ("update",), {"VP-ACL-014"}),
+        ("kv/undelete/apps/billing/x", ("update",), {"VP-ACL-014"}),
+        ("kv/destroy/apps/billing/x", ("update",), {"VP-ACL-014", "VP-ACL-011"}),
+        ("kv/data/ai/providers/openai/billing", ("read",), {"VP-ACL-014"}),
+        ("kv/data/ai/providers/openai", ("read",), set()),  # above the tenant
+        ("kv/data/apps/+/x", ("read",), {"VP-ACL-008"}),  # every service: VP-ACL-008 says it
+        ("kv/config", ("read",), set()),
+        ("kv/data/apps", ("list",), set()),
+        ("secret/data/apps/billing/x", ("read",), set()),  # a foreign mount has no services
+        ("+/data/apps/billing/x", ("read",), {"VP-ACL-001"}),
+    ],
+)
+def test_a_service_policy_reaching_another_service(
+    path: str, capabilities: tuple[str, ...], expected: set[str]
+) -> None:
+    assert _ids(_block(path, *capabilities), "svc-reporting") == expected
+
+
+def test_a_share_marker_for_another_service_or_path_does_not_declare_this_one() -> None:
+    grant = _block("kv/data/apps/billing/invoices", "read")
+    other_source = '# lint:share from="payroll" path="kv/data/apps/billing/invoices"\n'
+    other_path = '# lint:share from="billing" path="kv/data/apps/billing/other"\n'
+    assert "VP-ACL-014" in _ids(other_source + grant, "svc-reporting")
+    assert "VP-ACL-014" in _ids(other_path + grant, "svc-reporting")
+
+
+@pytest.mark.parametrize(
+    ("path", "fires"),
+    [
+        ("kv/data/ai/p*", True),  # a partial glob where `providers` goes
+        ("kv/data/ai/x*", False),  # cannot be `providers`: stays in the subtree `ai/x...`
+        ("kv/data/ai/providers/*", True),
+        ("kv/data/ai/+/openai/app-a", False),  # `+` can only be `providers` here: one tenant
+        ("kv/data/ai/+/+/app-a", True),
+    ],
+)
+def test_partial_globs_inside_a_configured_tenant_root(path: str, fires: bool) -> None:
+    assert ("VP-ACL-008" in _ids(_block(path, "read"), None)) is fires
+
+
+@pytest.mark.parametrize(
+    ("path", "fires"),
+    [
+        ("sys/leases/revoke/database/creds/app-a/*", False),
+        ("sys/revoke/database/creds/app-a/x", False),
+        ("sys/leases/revoke/database/creds/*", True),
+        ("sys/leases/revoke/", True),
+        ("sys/leases/revoke/+/creds/app-a/x", True),
+        ("sys/leases/revoke-prefix/database/creds/app-a", True),
+    ],
+)
+def test_lease_revoke_in_the_url_is_judged_by_the_lease_it_names(path: str, fires: bool) -> None:
+    assert ("VP-ACL-003" in _ids(_block(path, "update"), None)) is fires
+    assert "VP-ACL-003" in _ids(_block(path, "update", "delete"), None)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "fires"),
+    [
+        ('"accessor" = ["a1", "a2"]', False),
+        ('"accessor" = ["a*"]', True),
+        ('"accessor" = []', True),
+        ('"other" = []', False),  # accessor not allowed at all
+        ('"*" = []', True),
+    ],
+)
+def test_accessor_operations_pinned_by_allowed_parameters(parameters: str, fires: bool) -> None:
+    extra = f"  allowed_parameters = {{\n    {parameters}\n  }}\n"
+    assert ("VP-ACL-013" in _ids(_block("auth/token/revoke-accessor", "update", extra=extra), None)) is fires
