@@ -106,7 +106,7 @@ class PathRule:
         if "*" in denied or (name in denied and not denied[name]):
             return ()
         allowed = self.allowed_parameters
-        if not allowed or (len(allowed) == 1 and "*" in allowed):
+        if not allowed:
             return None
         if name in allowed:
             values = allowed[name]

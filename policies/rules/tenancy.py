@@ -268,14 +268,13 @@ def _tenant_unit(root: tuple[str, ...]) -> str:
 
 
 def _pinned_spread(scope: tuple[Segment, ...], head: list[str]) -> Spread | None:
-    saw_wildcard = False
+    """Foreign layout: one tenant when a fixed segment comes before any glob (`+` levels above it)."""
     for segment in scope:
         if segment.fixed():
             return None
         if segment.kind == PREFIX:
-            return Spread("scope", _join(head))
-        saw_wildcard = True
-    return Spread("scope", _join(head)) if saw_wildcard else None
+            break
+    return Spread("scope", _join(head))
 
 
 def values_confined(values: Iterable[str], context: LintContext) -> bool:

@@ -164,3 +164,47 @@ def test_a_share_that_grants_nothing_is_stale() -> None:
         '# lint:share from="billing" path="kv/data/apps/billing/x"\npath "a/b" { capabilities = ["read"] }\n'
     )
     assert _pairs(text, name="svc-reporting") == {("VP-EXEMPT-003", False)}
+
+
+def test_a_bad_exemption_line_does_not_stop_the_next_ones() -> None:
+    text = (
+        '# lint:exempt path="x" reason="no id"\n# lint:exempt VP-ACL-404 path="x" reason="bad id"\n'
+        + EXEMPT
+        + BROAD
+    )
+    assert _pairs(text) == {("VP-EXEMPT-002", False), ("VP-ACL-008", True)}
+    messages = sorted(f.message for f in _findings(text) if f.rule_id == "VP-EXEMPT-002")
+    assert messages == [
+        "line 1: exemption names no rule ID",
+        "line 2: exemption names unknown rule VP-ACL-404",
+    ]
+
+
+def test_problem_findings_carry_no_reason_and_are_violations() -> None:
+    text = '# lint:share from="billing" path="kv/data/apps/billing/x"\n# lint:exempt VP-ACL-002 path="a/b" reason="r"\n'
+    text += 'path "a/b" { capabilities = ["read"] }\n'
+    findings = _findings(text, name="svc-reporting")
+    assert {f.rule_id for f in findings} == {"VP-EXEMPT-003"}
+    assert all(f.violation and f.reason == "" and not f.exempted for f in findings)
+    assert sorted(f.path for f in findings) == ["a/b", "kv/data/apps/billing/x"]
+
+
+def test_exemption_005_lists_why_and_carries_no_reason() -> None:
+    def problems(text: str) -> list[Finding]:
+        return [f for f in _findings(text) if f.rule_id == "VP-EXEMPT-005"]
+
+    exempt = '# lint:exempt VP-ACL-003 path="sys/*" reason="ops"\n'
+    (problem,) = problems(exempt + 'path "sys/*" { capabilities = ["update"] }\n')
+    assert problem.message == (
+        'line 1: exemption of VP-ACL-003 path="sys/*" covers a grant no exemption may cover: raw storage (sys/raw)'
+    )
+    assert problem.reason == "" and problem.violation and problem.path == "sys/*"
+    (seal,) = problems(exempt + 'path "sys/seal" { capabilities = ["update"] }\n')
+    assert seal.message.endswith("no exemption may cover: sys/seal (seal, generate-root, rekey)")
+    (both,) = problems(
+        exempt
+        + 'path "sys/seal" { capabilities = ["update"] }\npath "sys/raw/x" { capabilities = ["read"] }\n'
+    )
+    assert both.message.endswith(
+        "no exemption may cover: raw storage (sys/raw); sys/seal (seal, generate-root, rekey)"
+    )

@@ -232,3 +232,10 @@ def test_json_list_of_scalars_and_objects_is_not_flattened() -> None:
     inner = doc.items[0].value
     assert isinstance(inner, ListNode) and isinstance(inner.items[0], ObjectNode)
     assert inner.items[0].items[0].keys == ("a",)
+
+
+def test_comments_at_the_very_end_and_comment_markers_inside_strings() -> None:
+    assert _keys(parse_hcl("x = 1 # trailing, no newline")) == [("x",)]
+    assert _keys(parse_hcl("x = 1 // trailing")) == [("x",)]
+    doc = parse_hcl('x = "*/"\n/* c */\ny = "/*"')
+    assert [item.value for item in doc.items] == [Literal("string", "*/", 1), Literal("string", "/*", 3)]

@@ -159,3 +159,17 @@ def test_pinned_rule_on_foreign_mounts() -> None:
 def test_parameter_values_judged_one_by_one() -> None:
     assert not values_confined(["database/creds/app-a/*", "*"], DEFAULT_CONTEXT)
     assert not values_confined(["database/creds/app-a/*", "auth/token/x"], DEFAULT_CONTEXT)
+
+
+def test_transit_export_key_segment_is_the_tenant() -> None:
+    assert tenant_spread("transit/export/encryption-key/+", DEFAULT_CONTEXT) is not None
+    assert tenant_spread("transit/export/encryption-key/app-a", DEFAULT_CONTEXT) is None
+
+
+def test_stack_without_database_or_aws() -> None:
+    from types import SimpleNamespace
+
+    cfg = SimpleNamespace(
+        kv=SimpleNamespace(path="kv"), transit=SimpleNamespace(path="t"), database=None, aws=None
+    )
+    assert [name for name, _ in context_for_stack(cfg).mounts] == ["kv", "t"]
