@@ -3,6 +3,8 @@ exemptions are violations; some grants can never be exempted."""
 
 from __future__ import annotations
 
+import pytest
+
 from policies.rules import Finding, lint_policy_text
 from policies.rules.exemptions import read_exemptions, read_shares
 
@@ -207,4 +209,62 @@ def test_exemption_005_lists_why_and_carries_no_reason() -> None:
     )
     assert both.message.endswith(
         "no exemption may cover: raw storage (sys/raw); sys/seal (seal, generate-root, rekey)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("block", "name", "exemptable"),
+    [
+        ('path "sys/seal-status" { capabilities = ["update"] }', None, True),
+        (
+            'path "sys/seal" { capabilities = ["read"] }',
+            None,
+            True,
+        ),  # reading the seal endpoint changes nothing
+        ('path "sys/seal" { capabilities = ["sudo"] }', None, False),
+        ('path "sys/unseal" { capabilities = ["update"] }', None, False),
+        ('path "sys/rekey-recovery-key/init" { capabilities = ["update"] }', None, False),
+        ('path "sys/generate-recovery-token/attempt" { capabilities = ["create"] }', None, False),
+        ('path "sys/policy/deployer" { capabilities = ["update"] }', "deployer", False),
+        ('path "sys/policy/other" { capabilities = ["update"] }', "deployer", True),
+        ('path "sys/policies/acl/svc-x" { capabilities = ["update"] }', "deployer", True),
+        ('path "sys/policies/acl/default" { capabilities = ["delete"] }', None, False),
+    ],
+)
+def test_which_grants_can_be_exempted(block: str, name: str | None, exemptable: bool) -> None:
+    path = block.split('"')[1]
+    findings = [f for f in _findings(block, name) if f.rule_id not in ("VP-EXEMPT-003",)]
+    rule = next(f.rule_id for f in findings if f.rule_id.startswith("VP-ACL"))
+    text = f'# lint:exempt {rule} path="{path}" reason="r"\n' + block
+    pairs = _pairs(text, name)
+    assert ((rule, True) in pairs) is exemptable, pairs
+    assert (("VP-EXEMPT-005", False) in pairs) is not exemptable
+
+
+@pytest.mark.parametrize(
+    ("policies", "exemptable"),
+    [('["ci", "app"]', True), ('["root"]', False), ('["ci-*"]', False), ("[]", False)],
+)
+def test_token_creation_is_exemptable_only_with_listed_policies(policies: str, exemptable: bool) -> None:
+    block = (
+        'path "auth/token/create" {\n  capabilities = ["update"]\n'
+        f'  allowed_parameters = {{\n    "policies" = {policies}\n    "*" = []\n  }}\n}}\n'
+    )
+    pairs = _pairs('# lint:exempt VP-ACL-004 path="auth/token/create" reason="r"\n' + block)
+    assert (("VP-ACL-004", True) in pairs) is exemptable
+
+
+def test_unexemptable_reasons_name_the_grant() -> None:
+    def reason(block: str, name: str | None = None) -> str:
+        text = f'# lint:exempt VP-ACL-007 path="{block.split(chr(34))[1]}" reason="r"\n' + block
+        return next(f.message for f in _findings(text, name) if f.rule_id == "VP-EXEMPT-005").split(
+            "may cover: "
+        )[1]
+
+    assert reason('path "sys/policies/acl/deployer" { capabilities = ["update"] }', "deployer") == (
+        "the policy 'deployer' itself"
+    )
+    assert (
+        reason('path "sys/policies/acl/default" { capabilities = ["update"] }', "deployer")
+        == "the default policy"
     )
