@@ -14,6 +14,12 @@ APIS = (
     "iam.googleapis.com",
     "storage.googleapis.com",
     "dns.googleapis.com",  # the private zone that makes vault.address resolve inside the VPC
+    # GitHub Actions' federation (ci_identity.py): token exchange, then the service account's token.
+    "sts.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "cloudresourcemanager.googleapis.com",  # project-level IAM members
+    "logging.googleapis.com",  # log-based metrics of the snapshot job (alerting.py)
+    "monitoring.googleapis.com",  # alert policies
 )
 
 

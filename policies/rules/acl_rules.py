@@ -88,6 +88,19 @@ SYS_ALLOWED: dict[str, frozenset[str]] = {
     "sys/seal-status": frozenset({"read"}),
     "sys/leader": frozenset({"read"}),
 }
+# Reading one mount's configuration (`sys/mounts/<path>`, its tune) shows what `sys/mounts` lists anyway.
+_SYS_READ_PREFIXES = ("sys/mounts/",)
+
+
+def sys_allowed(path: str) -> frozenset[str]:
+    """The capabilities on a sys/ path (relative to its namespace) that are self-service or read-only status.
+    A glob or `+` is allowed only where the table names it (`sys/tools/hash/*`)."""
+    allowed = SYS_ALLOWED.get(path, frozenset())
+    if path.startswith(_SYS_READ_PREFIXES) and "*" not in path and "+" not in path.split("/"):
+        allowed |= {"read"}
+    return allowed
+
+
 # Revoking a lease is fine when allowed_parameters pins `lease_id` to the caller's own leases.
 _LEASE_REVOKE = ("sys/leases/revoke", "sys/revoke")
 # sys/ areas named in messages, so the reader sees what a broad sys grant reaches.
@@ -197,8 +210,7 @@ def sys_endpoints(rule: PathRule, view: AclView) -> list[str]:
     inner = view.inner(rule.path)
     if not rule.grants or not reaches(inner, "sys"):
         return []
-    allowed = SYS_ALLOWED.get(inner)
-    if allowed is not None and rule.grants <= allowed:
+    if rule.grants <= sys_allowed(inner):
         return []
     if _lease_revoke_pinned(rule, inner, view):
         return []

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policies.rules.acl_rules import SYS_ALLOWED
+from policies.rules.acl_rules import sys_allowed
 
 ROOT_TOKEN = "policy-agreement-root"  # a dev server's root token on loopback, discarded with it
 ALL = frozenset({"create", "read", "update", "patch", "delete", "list", "sudo"})
@@ -79,7 +79,7 @@ _CONTROL: tuple[tuple[str, frozenset[str]], ...] = (
 
 def _sys_counting(path: str) -> frozenset[str]:
     inner = path.removeprefix("ns1/")
-    return ALL - SYS_ALLOWED.get(inner, frozenset())
+    return ALL - sys_allowed(inner)
 
 
 PROBES: dict[str, frozenset[str]] = {

@@ -225,3 +225,18 @@ def test_lease_revoke_in_the_url_is_judged_by_the_lease_it_names(path: str, fire
 def test_accessor_operations_pinned_by_allowed_parameters(parameters: str, fires: bool) -> None:
     extra = f"  allowed_parameters = {{\n    {parameters}\n  }}\n"
     assert ("VP-ACL-013" in _ids(_block("auth/token/revoke-accessor", "update", extra=extra), None)) is fires
+
+
+@pytest.mark.parametrize(
+    ("path", "capabilities", "fires"),
+    [
+        ("sys/mounts/kv", ("read",), False),  # one mount's config: what sys/mounts lists anyway
+        ("sys/mounts/auth/jwt/tune", ("read",), False),
+        ("sys/mounts/kv", ("read", "update"), True),
+        ("sys/mounts/*", ("read",), True),
+        ("sys/mounts/+/tune", ("read",), True),
+        ("sys/tools/hash/*", ("update",), False),
+    ],
+)
+def test_read_only_status_of_one_mount(path: str, capabilities: tuple[str, ...], fires: bool) -> None:
+    assert ("VP-ACL-003" in _ids(_block(path, *capabilities), None)) is fires

@@ -9,14 +9,6 @@ import pytest
 from policies.rules import check_resource
 from tests.conftest import STACKS
 
-# Known until the deployer policy rewrite (issue 12 item 2) lands: the shipped deployer may write every ACL
-# policy, its own and `default` included, which no exemption may cover. When that work merges, the second
-# test below fails: delete this allowance and that test.
-KNOWN_DEPLOYER_GAP = {
-    ("vault:index/policy:Policy policy-deployer", "VP-ACL-007", "sys/policies/acl/*"),
-    ("vault:index/policy:Policy policy-deployer", "VP-EXEMPT-005", "sys/policies/acl/*"),
-}
-
 
 def _violations(resources: list) -> set[tuple[str, str, str, str]]:
     return {
@@ -29,13 +21,7 @@ def _violations(resources: list) -> set[tuple[str, str, str, str]]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_shipped_stack_has_no_unexempted_violation(stack: str, declared: Callable) -> None:
-    unexpected = {v for v in _violations(declared(stack)) if v[:3] not in KNOWN_DEPLOYER_GAP}
-    assert unexpected == set()
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_the_known_deployer_gap_is_still_there(stack: str, declared: Callable) -> None:
-    assert {v[:3] for v in _violations(declared(stack))} == KNOWN_DEPLOYER_GAP
+    assert _violations(declared(stack)) == set()
 
 
 @pytest.mark.parametrize("stack", STACKS)
