@@ -22,10 +22,18 @@ class FindingSummary:
     @classmethod
     def of(cls, findings: Iterable[Any]) -> FindingSummary:
         findings = list(findings)
-        violations = sorted({(f.subject, f.rule_id, f.message) for f in findings if f.violation})
+        violations = sorted(
+            {
+                (f.subject, f.rule_id, f.message)
+                for f in findings
+                if not (f.exempted or getattr(f, "advisory", False))
+            }
+        )
         # One line per exemption, not per path it covers: the reason is what a reviewer reads.
         exempted = Counter((f.subject, f.rule_id, f.reason) for f in findings if f.exempted)
-        notices = sorted({(f.subject, f.rule_id, f.message) for f in findings if f.advisory})
+        notices = sorted(
+            {(f.subject, f.rule_id, f.message) for f in findings if getattr(f, "advisory", False)}
+        )
         return cls(tuple(violations), tuple((*k, n) for k, n in sorted(exempted.items())), tuple(notices))
 
     @property

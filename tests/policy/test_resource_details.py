@@ -10,7 +10,7 @@ import pytest
 from policies.rules import check_resource, lint_policy_text
 
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
-SECRET = "kubernetes:core/v1:Secret"
+OPAQUE = "kubernetes:core/v1:Secret"
 POD = "kubernetes:core/v1:Pod"
 OFF = 'listener "tcp" {\n  tls_disable = true\n}\n'
 
@@ -38,21 +38,21 @@ def test_config_map_text_is_scanned_in_data_and_string_data_and_binary_data_is_d
 
 
 def test_secret_data_is_base64_and_undecodable_or_non_text_values_are_scanned_as_they_are() -> None:
-    assert _messages(SECRET, {"data": {"s.hcl": _b64(OFF)}}) == [
+    assert _messages(OPAQUE, {"data": {"s.hcl": _b64(OFF)}}) == [
         ("VP-TLS-001", "s.hcl: tls_disable is set (tls_disable = true)")
     ]
-    assert _messages(SECRET, {"data": {"raw": "tls_disable = true"}}) == [
+    assert _messages(OPAQUE, {"data": {"raw": "tls_disable = true"}}) == [
         ("VP-TLS-001", "raw: tls_disable is set (tls_disable = true)")
     ]
-    assert _messages(SECRET, {"data": {"n": 5, "s.hcl": _b64(OFF)}}) == [
+    assert _messages(OPAQUE, {"data": {"n": 5, "s.hcl": _b64(OFF)}}) == [
         ("VP-TLS-001", "s.hcl: tls_disable is set (tls_disable = true)")
     ]
     latin = base64.b64encode(b"\xff tls_disable = 1").decode()
-    assert _messages(SECRET, {"data": {"l": latin}}) == [
+    assert _messages(OPAQUE, {"data": {"l": latin}}) == [
         ("VP-TLS-001", "l: tls_disable is set (\ufffd tls_disable = 1)")
     ]
     # Not base64 (validate=True): "tls_skip_verify=1abc" would decode to bytes if padding were ignored.
-    assert _messages(SECRET, {"stringData": {"x": "tls_skip_verify = 1"}}) == [
+    assert _messages(OPAQUE, {"stringData": {"x": "tls_skip_verify = 1"}}) == [
         ("VP-TLS-001", "x: tls_skip_verify is set (tls_skip_verify = 1)")
     ]
 

@@ -84,3 +84,14 @@ def test_plan_findings_list_each_share_as_advisory() -> None:
     shares = [f for f in findings if f.rule_id == "VP-SHARE-001"]
     assert len(shares) == 1 and shares[0].advisory and not shares[0].violation
     assert "analytics reads service billing's kv/data/apps/billing/invoices/summary" in shares[0].message
+
+
+def test_plan_report_lists_shares_as_notices_not_violations() -> None:
+    from infra.plan.report import FindingSummary
+    from policies.rules import Finding
+
+    share = Finding("VP-SHARE-001", "declared share", "p", advisory=True)
+    broad = Finding("VP-ACL-008", "too wide", "p")
+    summary = FindingSummary.of([share, broad])
+    assert summary.violations == (("p", "VP-ACL-008", "too wide"),)
+    assert summary.notices == (("p", "VP-SHARE-001", "declared share"),)
