@@ -884,15 +884,56 @@ class TransitGrant(Strict):
     )
 
 
+class KvShare(Strict):
+    service: Dns1123 = Field(description="The service whose subtree `apps/<service>/` holds the secret.")
+    path: VaultPath = Field(description="The secret, relative to that subtree (exact: no globs).")
+
+
 class KvGrant(Strict):
     own: Literal["none", "read", "write"] = Field(
         "read", description="Access to the service's own subtree `apps/<service>/` (identity-templated)."
     )
-    read: list[VaultPath] = Field(default_factory=list, description="Extra KV paths the service may read.")
+    read: list[VaultPath] = Field(
+        default_factory=list,
+        description="Extra KV paths the service may read; never inside a service's subtree (`apps/`) or "
+        "`ai/` (use `shares_from` and `ai_providers`).",
+    )
     ai_providers: list[Dns1123] = Field(
         default_factory=list,
         description="Providers whose key at `ai/providers/<provider>/<service>` it reads.",
     )
+    shares_from: list[KvShare] = Field(
+        default_factory=list,
+        description="Secrets of other services it reads: each a declared, read-only cross-service share, "
+        "reported by `vaultctl plan` (VP-SHARE-001).",
+    )
+
+
+def _kv_grant_problems(service: str, kv: KvGrant) -> list[str]:
+    """A `kv.read` path must not cross into a tenant's subtree: cross-service reads are declared shares."""
+    problems = []
+    for path in kv.read:
+        parts = path.split("/")
+        if parts[0] == "apps" and (len(parts) < 3 or parts[1] != service):
+            owner = parts[1] if len(parts) > 1 else "<service>"
+            fix = (
+                f"declare it as kv.shares_from: [{{service: {owner}, path: {'/'.join(parts[2:])}}}]"
+                if len(parts) > 2
+                else "name one secret inside it with kv.shares_from"
+            )
+            problems.append(
+                f"services[{service}].kv.read={path!r}: inside service {owner}'s subtree (apps/{owner}/); {fix}"
+            )
+        elif parts[0] == "ai":
+            problems.append(
+                f"services[{service}].kv.read={path!r}: model keys under ai/ are read through kv.ai_providers"
+            )
+    problems += [
+        f"services[{service}].kv.shares_from: {share.path!r} is in its own subtree; use kv.own"
+        for share in kv.shares_from
+        if share.service == service
+    ]
+    return problems
 
 
 class Service(Strict):
@@ -915,6 +956,7 @@ class Service(Strict):
         problems += _ttl_problems(
             self.token_ttl, self.token_max_ttl, f"services[{self.name}].token_ttl", "token_max_ttl"
         )
+        problems += _kv_grant_problems(self.name, self.kv)
         _report(problems)
         return self
 
@@ -1138,6 +1180,12 @@ class StackConfig(Strict):
                     problems.append(
                         f"services[{s.name}].transit.key={grant.key!r}: not defined"
                         f"{did_you_mean(grant.key, transit_keys)} (transit.keys: {sorted(transit_keys)})"
+                    )
+            for share in s.kv.shares_from:
+                if share.service not in names:
+                    problems.append(
+                        f"services[{s.name}].kv.shares_from: service {share.service!r} is not in the catalog"
+                        f"{did_you_mean(share.service, names)} (services: {sorted(set(names))})"
                     )
             for provider in s.kv.ai_providers:
                 if provider not in providers:
