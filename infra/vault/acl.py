@@ -447,7 +447,7 @@ def previewer_policy(cfg: StackConfig) -> RenderedPolicy:
     parts = [render_template("previewer-base")]
     reads = previewer_read_paths(cfg)
     # Reads of every key or role of an engine mount (`<mount>/keys/+`) span tenants: exempted per path.
-    spanning = [path for path in reads if path.endswith("/+") and not path.startswith("auth/")]
+    spanning = [path for path in reads if path.endswith("/+") and not path.startswith(("auth/", "identity/"))]
     parts += _repeat("previewer-read", [{"path": path} for path in reads if path not in spanning])
     parts += _repeat("previewer-read-definitions", [{"path": path} for path in spanning])
     if cfg.cluster.server == "vault":

@@ -3,9 +3,9 @@
 # human-base only, the external groups whose policies can only be the generated human-* names (an entity
 # or group write attaching any other policy is the CVE-2024-9180 escalation), their aliases, the TOTP
 # method (never its admin-generate/admin-destroy) and the login enforcement.
-# lint:exempt VP-ACL-002 reason: Vault requires sudo to enable an auth method; only the people's mount, type pinned to oidc
-# lint:exempt VP-ACL-005 reason: the people's OIDC method with its IdP pinned to the stack config and the generated person role (token policies pinned to human-base)
-# lint:exempt VP-ACL-006 reason: external groups whose policies are pinned to the generated human-* names, their aliases, the TOTP method without its enrolment endpoints, and the login enforcement
+# lint:exempt VP-ACL-002 path="sys/auth/${mount}" reason="Vault requires sudo to enable an auth method; only the people's mount, type pinned to oidc"
+# lint:exempt VP-ACL-005 path="sys/auth/${mount}" path="auth/${mount}/config" path="auth/${mount}/role/${role}" reason="the people's OIDC method with its IdP pinned to the stack config and the generated person role (token policies pinned to human-base)"
+# lint:exempt VP-ACL-006 path="identity/group" path="identity/group/id/*" path="identity/group-alias" path="identity/group-alias/id/*" path="identity/mfa/method/totp" path="identity/mfa/method/totp/*" path="identity/mfa/login-enforcement/${enforcement}" reason="external groups whose policies are pinned to the generated human-* names, their aliases, the TOTP method without its enrolment endpoints (denied below), and the login enforcement"
 path "sys/auth/${mount}" {
   capabilities = ["update", "sudo"]
   allowed_parameters = {

@@ -1,6 +1,6 @@
 # human-auditor: read-only review of who may do what: policies, auth methods and their roles, mounts,
 # identities, and secrets' metadata (versions, times). Never a secret's value, never a write.
-# lint:exempt VP-ACL-003 reason: reads the mount table only (sys/mounts, GET); no sys/ write of any kind
+# lint:exempt VP-ACL-008 path="${kv_mount}/metadata/apps/*" path="${kv_mount}/metadata/ai/providers/*" reason="an auditor reviews every tenant: metadata (versions, times) only, never a value"
 path "sys/policies/acl" {
   capabilities = ["list"]
 }
