@@ -11,6 +11,7 @@ from infra.vault._opts import bootstrapped, child
 from infra.vault.audit import declare_audit_devices
 from infra.vault.aws import declare_aws
 from infra.vault.database import declare_database
+from infra.vault.human_auth import declare_human_auth
 from infra.vault.identity import declare_identities
 from infra.vault.jwt_auth import declare_jwt_auth
 from infra.vault.kubernetes_auth import declare_kubernetes_auth
@@ -45,6 +46,7 @@ class VaultConfiguration(pulumi.ComponentResource):
         kubernetes = declare_kubernetes_auth(cfg, self, policies)
         jwt = declare_jwt_auth(cfg, self, policies)
         declare_identities(cfg, self, kubernetes, jwt)
-        declare_quotas(cfg.vault.rate_limits, self, *mounts, kubernetes, jwt)
+        people = declare_human_auth(cfg, self, policies)
+        declare_quotas(cfg.vault.rate_limits, self, *mounts, kubernetes, jwt, *([people] if people else []))
         self.policy_names = sorted(policies)
         self.register_outputs({"policies": self.policy_names})

@@ -30,7 +30,8 @@ def _paths(text: str) -> dict[str, list[str]]:
 def test_one_policy_per_service_plus_shared(declared, stack: str) -> None:
     cfg = parse_stack_config(read_stack_config(stack))
     names = {r.inputs["name"] for r in of_type(declared(stack), POLICY)}
-    assert names == SHARED | {f"svc-{s.name}" for s in cfg.services}
+    people = {p.name for p in acl.human_policies(cfg)}
+    assert names == SHARED | {f"svc-{s.name}" for s in cfg.services} | people
 
 
 @pytest.mark.parametrize("stack", STACKS)
