@@ -131,7 +131,9 @@ def report(mutants: dict[str, str]) -> str:
     for name, status in mutants.items():
         by_module[module_of(name)][status] += 1
     total_counts: Counter[str] = Counter()
-    lines = [f"{'module':32} {'mutants':>7} {'killed':>7} {'timeout':>7} {'survived':>8} {'no tests':>8}  score"]
+    lines = [
+        f"{'module':32} {'mutants':>7} {'killed':>7} {'timeout':>7} {'survived':>8} {'no tests':>8}  score"
+    ]
     for module, counts in sorted(by_module.items()):
         total_counts.update(counts)
         lines.append(_row(module, counts))
@@ -150,7 +152,9 @@ def _row(label: str, counts: Counter[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("set", help="a table of tests/mutation.toml")
     parser.add_argument("patterns", nargs="*", help="only these mutants (mutmut name patterns)")
     parser.add_argument("--jobs", type=int, default=2, help="mutmut --max-children (default 2)")

@@ -127,7 +127,7 @@ def test_malformed_sums_line_is_refused(tmp_path: Path, line: str, why: str):
 def test_a_file_the_sums_do_not_cover_is_refused(tmp_path: Path):
     # state.bin is in the archive but SHA256SUMS only lists meta.json: nothing vouches for it.
     sums = {"meta.json": hashlib.sha256(META).hexdigest()}
-    with pytest.raises(SnapshotIntegrityError, match="state.bin is not covered by SHA256SUMS"):
+    with pytest.raises(SnapshotIntegrityError, match=r"state.bin is not covered by SHA256SUMS"):
         verify_archive(_archive(tmp_path / "s.snap", GOOD, sums))
 
 
@@ -147,12 +147,12 @@ def test_a_member_the_server_would_not_read_is_refused(tmp_path: Path):
     # The server's reader accepts meta.json, state.bin, SHA256SUMS(.sealed) and nothing else.
     files = {**GOOD, "notes.txt": b"unlisted"}
     path = _archive(tmp_path / "s.snap", files, {"state.bin": "0" * 64})
-    with pytest.raises(SnapshotIntegrityError, match="unexpected member 'notes.txt'") as refused:
+    with pytest.raises(SnapshotIntegrityError, match=r"unexpected member 'notes.txt'") as refused:
         verify_archive(path)
     assert str(refused.value).startswith(f"{path}: ")  # the operator sees which file
     directory = tarfile.TarInfo("state.bin.d")
     directory.type = tarfile.DIRTYPE
-    with pytest.raises(SnapshotIntegrityError, match="unexpected member 'state.bin.d'"):
+    with pytest.raises(SnapshotIntegrityError, match=r"unexpected member 'state.bin.d'"):
         verify_archive(_archive(tmp_path / "d.snap", GOOD, extra=(directory,)))
 
 
@@ -160,7 +160,7 @@ def test_a_member_twice_is_refused(tmp_path: Path):
     # A first, damaged copy would be part of what the server hashes; the check must not see only the last.
     first = tarfile.TarInfo("state.bin")
     first.type = tarfile.DIRTYPE
-    with pytest.raises(SnapshotIntegrityError, match="state.bin is not a regular file"):
+    with pytest.raises(SnapshotIntegrityError, match=r"state.bin is not a regular file"):
         verify_archive(_archive(tmp_path / "d.snap", GOOD, extra=(first,)))
     # A link is not its target: the server would read an empty state.bin, never meta.json's bytes.
     link = tarfile.TarInfo("state.bin")
@@ -176,7 +176,7 @@ def test_a_member_twice_is_refused(tmp_path: Path):
             tar.addfile(info, io.BytesIO(data))
         tar.addfile(link)
     (tmp_path / "link.snap").write_bytes(buffer.getvalue())
-    with pytest.raises(SnapshotIntegrityError, match="state.bin is not a regular file"):
+    with pytest.raises(SnapshotIntegrityError, match=r"state.bin is not a regular file"):
         verify_archive(tmp_path / "link.snap")
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
@@ -185,7 +185,7 @@ def test_a_member_twice_is_refused(tmp_path: Path):
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     (tmp_path / "twice.snap").write_bytes(buffer.getvalue())
-    with pytest.raises(SnapshotIntegrityError, match="state.bin appears twice"):
+    with pytest.raises(SnapshotIntegrityError, match=r"state.bin appears twice"):
         verify_archive(tmp_path / "twice.snap")
 
 
@@ -196,7 +196,7 @@ def test_the_sealed_sums_member_is_accepted(tmp_path: Path):
 
 def test_meta_json_must_be_an_object(tmp_path: Path):
     files = {"meta.json": b"[1, 2]", "state.bin": STATE}
-    with pytest.raises(SnapshotIntegrityError, match="meta.json is not a JSON object"):
+    with pytest.raises(SnapshotIntegrityError, match=r"meta.json is not a JSON object"):
         verify_archive(_archive(tmp_path / "s.snap", files))
 
 
