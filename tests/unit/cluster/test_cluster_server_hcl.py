@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from hcl2.utils import SerializationOptions
 
 from infra.cluster.layout import pod_names
-from infra.cluster.server_config import gke_server_spec, render
+from infra.cluster.server_config import render
 from infra.cluster.server_hcl import GcpCkmsSeal, RetryJoin, ServerSpec, TransitSeal, render_server_hcl
 from infra.cluster.tls import node_dns_names
 from infra.config import AuditDevice
@@ -111,13 +110,3 @@ def test_properties_hold_for_every_input(flavour, seal, tls_min, audit):
         assert "token" not in seal_body  # the transit token comes from the environment
     assert ("audit" in doc) == (flavour == "openbao" and bool(audit))
     assert render_server_hcl(spec) == text  # pure: same input, same bytes
-
-
-def test_only_the_seal_differs_between_gke_and_a_transit_swap(config):
-    spec = gke_server_spec(config("staging"))
-    swapped = dataclasses.replace(spec, seal=SEALS[1])
-    diff = set(render_server_hcl(spec).splitlines()) ^ set(render_server_hcl(swapped).splitlines())
-    assert diff and all(("seal" in line) or line.startswith("  ") for line in diff)
-    assert not any(
-        key in line for line in diff for key in ("listener", "retry_join", "tls_min_version", "storage")
-    )
