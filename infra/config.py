@@ -304,7 +304,10 @@ class ClusterConfig(Strict):
     )
     namespace: Dns1123 = Field("vault", description="Kubernetes namespace of the Vault server.")
     performance_multiplier: int = Field(
-        1, ge=1, le=10, description="Raft `performance_multiplier`; 1 fails over in seconds (see FACTS)."
+        1,
+        ge=1,
+        le=10,
+        description="Raft `performance_multiplier`; 1 fails over in seconds (docs/facts.md#performance-multiplier).",
     )
     tls: TlsConfig = Field(default_factory=TlsConfig, description="Listener TLS.")
     telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig, description="Prometheus metrics.")

@@ -73,7 +73,7 @@ class ServerSpec:
     default_lease_ttl_seconds: int = 3600
     max_lease_ttl_seconds: int = 86400
     # Declarative audit devices: OpenBao only (Vault creates them through the API). Byte-identical on
-    # every node, or each new leader steps down (measured: see FACTS).
+    # every node, or each new leader steps down (docs/facts.md#audit-identical).
     audit: Sequence[AuditDevice] = field(default_factory=tuple)
     disable_mlock: bool = True
     # Raft autopilot loop periods (e.g. "1s"). None renders nothing, so the server keeps its defaults

@@ -1,6 +1,6 @@
 """Free loopback ports, and proof that the process listening on one is ours.
 
-Another program may already hold a "usual" port (18200 was taken once on these machines: FACTS), so
+Another program may already hold a "usual" port (18200 was taken once on these machines: docs/facts.md#ports-taken), so
 ports are picked at run time and, before anything is sent to them, the listening socket is matched to
 the pid we started (Linux /proc; elsewhere the check is skipped).
 """

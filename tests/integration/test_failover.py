@@ -13,7 +13,9 @@ from infra.local import bootstrap, processes
 from infra.local.client import client, health
 
 WRITE_SECONDS = 8.0
-MAX_FAILOVER_SECONDS = 10.0  # measured 1.7-2.2 s with performance_multiplier = 1 (FACTS)
+MAX_FAILOVER_SECONDS = (
+    10.0  # measured 1.7-2.2 s with performance_multiplier = 1 (docs/facts.md#performance-multiplier)
+)
 
 
 def test_failover_keeps_every_acknowledged_write(env: Any) -> None:

@@ -187,7 +187,8 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
     vault_env(drill, restore_token.read_text().strip(), node=0)
     assert cli_snapshot.main(["restore", str(snap), "--force", "--expect-peers", "3"]) == 0
     performed.append("restore")
-    # The new cluster's token died with the restore (FACTS): the snapshot's token store is in charge.
+    # The new cluster's token died with the restore: the snapshot's token store is in charge
+    # (docs/facts.md#restore-needs-the-same-key).
     with pytest.raises(hvac.exceptions.Forbidden):
         _client(drill, restore_token.read_text().strip()).auth.token.lookup_self()
     _wait_green(drill, operator)

@@ -1,6 +1,6 @@
 """The rendered GKE server config is accepted by a real server binary (OpenBao's `bao`).
 
-`bao` has no gcpckms seal (FACTS), and the pod's addresses, paths and Kubernetes service registration
+`bao` has no gcpckms seal (docs/facts.md#no-gcpckms-in-openbao), and the pod's addresses, paths and Kubernetes service registration
 do not exist here, so exactly those are swapped: seal -> shamir (the block is dropped), listener
 addresses -> free loopback ports, /vault/{tls,data} -> a temp folder, and service_registration dropped.
 Everything else (listener TLS, telemetry, raft with every retry_join, TTLs, log settings) is the
