@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-FACTS = REPO / "docs" / "facts.md"
+NOTES = REPO / "docs" / "facts.md"
 LINK = re.compile(r"facts\.md#([A-Za-z0-9_-]+)")
 ANCHOR = re.compile(r'<a id="([A-Za-z0-9_-]+)"></a>')
 # Spelled in pieces, so this file does not match itself.
@@ -52,7 +52,7 @@ def outside_citations(texts: dict[str, str]) -> list[str]:
 
 
 def test_every_facts_link_resolves() -> None:
-    anchors = set(ANCHOR.findall(FACTS.read_text()))
+    anchors = set(ANCHOR.findall(NOTES.read_text()))
     texts = tracked_texts()
     assert sum(len(LINK.findall(text)) for text in texts.values()) >= 10  # the code does link here
     assert broken_links(texts, anchors) == []
