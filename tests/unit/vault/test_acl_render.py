@@ -31,6 +31,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
         {
             "database": {"rotate_root": False, "static_roles": []},
             "aws": {"rotate_root": False, "roles": []},
+            "human_auth": None,
             # No service with a GitHub identity: the deployer may write no ci-* role at all.
             "services": [
                 {
@@ -49,8 +50,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "local-variant": (
         "local",
         {
-            "database": None,
-            "human_auth": None,
+            "database": None,  # people's policies without database credentials to revoke
             "cluster": {"server": "vault"},
             "services": [{"name": "web", "kubernetes": {**_SA, "namespace": "web"}}],
         },

@@ -292,3 +292,170 @@ path "transit/keys/+/config" {
     "auto_rotate_period" = []
   }
 }
+
+# deployer-policy-write: one policy name (or a prefix only generated names use) the deployer writes.
+# lint:exempt VP-ACL-007 path="sys/policies/acl/human-base" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
+path "sys/policies/acl/human-base" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
+# lint:exempt VP-ACL-007 path="sys/policies/acl/human-operator" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
+path "sys/policies/acl/human-operator" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
+# lint:exempt VP-ACL-007 path="sys/policies/acl/human-auditor" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
+path "sys/policies/acl/human-auditor" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
+# lint:exempt VP-ACL-007 path="sys/policies/acl/human-security-responder" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
+path "sys/policies/acl/human-security-responder" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
+# deployer-people: people's login (human_auth) as the provider writes it: the OIDC method pinned to the
+# stack's IdP (discovery URL, client id, CA) and default role, the `person` role whose tokens carry
+# human-base only, the external groups whose policies can only be the generated human-* names (an entity
+# or group write attaching any other policy is the CVE-2024-9180 escalation), their aliases, the TOTP
+# method (never its admin-generate/admin-destroy) and the login enforcement.
+# lint:exempt VP-ACL-002 path="sys/auth/oidc" reason="Vault requires sudo to enable an auth method; only the people's mount, type pinned to oidc"
+# lint:exempt VP-ACL-005 path="sys/auth/oidc" path="auth/oidc/config" path="auth/oidc/role/person" reason="the people's OIDC method with its IdP pinned to the stack config and the generated person role (token policies pinned to human-base)"
+# lint:exempt VP-ACL-006 path="identity/group" path="identity/group/id/*" path="identity/group-alias" path="identity/group-alias/id/*" path="identity/mfa/method/totp" path="identity/mfa/method/totp/*" path="identity/mfa/login-enforcement/oidc-totp" reason="external groups whose policies are pinned to the generated human-* names, their aliases, the TOTP method without its enrolment endpoints (denied below), and the login enforcement"
+path "sys/auth/oidc" {
+  capabilities = ["update", "sudo"]
+  allowed_parameters = {
+    "type" = ["oidc"]
+    "description" = []
+    "config" = []
+    "local" = []
+    "seal_wrap" = []
+    "external_entropy_access" = []
+    "options" = []
+  }
+}
+path "sys/mounts/auth/oidc" {
+  capabilities = ["read"]
+}
+path "sys/mounts/auth/oidc/tune" {
+  capabilities = ["read"]
+}
+path "auth/oidc/config" {
+  capabilities = ["create", "read", "update"]
+  allowed_parameters = {
+    "oidc_discovery_url" = ["https://127.0.0.1:18500/v1/identity/oidc/provider/vault-platform"]
+    "oidc_discovery_ca_pem" = [""]
+    "oidc_client_id" = ["generated-by-vaultctl-local-up"]
+    "oidc_client_secret" = []
+    "default_role" = ["person"]
+    "namespace_in_state" = []
+  }
+}
+path "auth/oidc/role/person" {
+  capabilities = ["create", "read", "update", "delete"]
+  allowed_parameters = {
+    "token_policies" = ["human-base", ["human-base"]]
+    "token_bound_cidrs" = []
+    "token_explicit_max_ttl" = []
+    "token_max_ttl" = []
+    "token_no_default_policy" = []
+    "token_period" = []
+    "token_type" = []
+    "token_ttl" = []
+    "token_num_uses" = []
+    "alias_metadata" = []
+    "role_type" = ["oidc"]
+    "bound_audiences" = []
+    "bound_claims" = []
+    "bound_claims_type" = []
+    "bound_subject" = []
+    "user_claim" = []
+    "user_claim_json_pointer" = []
+    "claim_mappings" = []
+    "groups_claim" = []
+    "oidc_scopes" = []
+    "allowed_redirect_uris" = []
+    "clock_skew_leeway" = []
+    "expiration_leeway" = []
+    "not_before_leeway" = []
+    "verbose_oidc_logging" = []
+    "max_age" = []
+  }
+}
+path "identity/group" {
+  capabilities = ["update"]
+  allowed_parameters = {
+    "type" = ["external"]
+    "name" = ["human-auditors", "human-operators", "human-responders"]
+    "policies" = ["human-auditor", "human-operator", "human-security-responder", ["human-auditor"], ["human-operator"], ["human-security-responder"]]
+    "metadata" = []
+  }
+}
+path "identity/group/id/*" {
+  capabilities = ["read", "update", "delete"]
+  allowed_parameters = {
+    "name" = ["human-auditors", "human-operators", "human-responders"]
+    "policies" = ["human-auditor", "human-operator", "human-security-responder", ["human-auditor"], ["human-operator"], ["human-security-responder"]]
+    "metadata" = []
+    "external_policies" = [false]
+  }
+}
+path "identity/group-alias" {
+  capabilities = ["update"]
+  allowed_parameters = {
+    "name" = []
+    "mount_accessor" = []
+    "canonical_id" = []
+  }
+}
+path "identity/group-alias/id/*" {
+  capabilities = ["read", "update", "delete"]
+  allowed_parameters = {
+    "name" = []
+    "mount_accessor" = []
+    "canonical_id" = []
+  }
+}
+path "identity/mfa/method/totp" {
+  capabilities = ["update"]
+  allowed_parameters = {
+    "issuer" = []
+    "period" = []
+    "key_size" = []
+    "qr_size" = []
+    "algorithm" = []
+    "digits" = []
+    "skew" = []
+    "max_validation_attempts" = []
+  }
+}
+path "identity/mfa/method/totp/*" {
+  capabilities = ["read", "update", "delete"]
+  allowed_parameters = {
+    "issuer" = []
+    "period" = []
+    "key_size" = []
+    "qr_size" = []
+    "algorithm" = []
+    "digits" = []
+    "skew" = []
+    "max_validation_attempts" = []
+  }
+}
+# Enrolment hands out a person's TOTP secret, reset removes it: people's operations, never CI's.
+path "identity/mfa/method/totp/admin-generate" {
+  capabilities = ["deny"]
+}
+path "identity/mfa/method/totp/admin-destroy" {
+  capabilities = ["deny"]
+}
+path "identity/mfa/login-enforcement/oidc-totp" {
+  capabilities = ["create", "read", "update", "delete"]
+  allowed_parameters = {
+    "mfa_method_ids" = []
+    "auth_method_accessors" = []
+    "auth_method_types" = []
+    "identity_group_ids" = []
+    "identity_entity_ids" = []
+  }
+}

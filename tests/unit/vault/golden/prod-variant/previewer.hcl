@@ -114,54 +114,6 @@ path "aws/config/root" {
   capabilities = ["read"]
 }
 
-path "sys/policies/acl/human-base" {
-  capabilities = ["read"]
-}
-
-path "sys/policies/acl/human-operator" {
-  capabilities = ["read"]
-}
-
-path "sys/policies/acl/human-auditor" {
-  capabilities = ["read"]
-}
-
-path "sys/policies/acl/human-security-responder" {
-  capabilities = ["read"]
-}
-
-path "sys/mounts/auth/oidc" {
-  capabilities = ["read"]
-}
-
-path "sys/mounts/auth/oidc/tune" {
-  capabilities = ["read"]
-}
-
-path "auth/oidc/config" {
-  capabilities = ["read"]
-}
-
-path "auth/oidc/role/+" {
-  capabilities = ["read"]
-}
-
-path "identity/group/id/+" {
-  capabilities = ["read"]
-}
-
-path "identity/group-alias/id/+" {
-  capabilities = ["read"]
-}
-
-path "identity/mfa/method/totp/+" {
-  capabilities = ["read"]
-}
-
-path "identity/mfa/login-enforcement/oidc-totp" {
-  capabilities = ["read"]
-}
-
 # previewer-read-definitions: the definitions of every key or role on one engine mount (never credentials
 # or key material), which a refresh of the declared keys and roles reads.
 # lint:exempt VP-ACL-008 path="transit/keys/+" reason="reads key and role definitions, never credentials: a refresh reads every declared one"

@@ -21,19 +21,3 @@ path "sys/leases/revoke" {
 path "identity/mfa/method/totp/admin-destroy" {
   capabilities = ["update"]
 }
-
-# human-security-responder-engine: revoke every lease of one credential role at once (all database users
-# of a leaked role), a root-protected endpoint, narrowed to exactly that role's prefix.
-# lint:exempt VP-ACL-002 path="sys/leases/revoke-prefix/database/creds/readonly" reason="Vault requires sudo for sys/leases/revoke-prefix; the path is one declared role's creds prefix, nothing wider"
-# lint:exempt VP-ACL-003 path="sys/leases/revoke-prefix/database/creds/readonly" reason="revoke-prefix of exactly one declared credential role (database or AWS), for an incident"
-path "sys/leases/revoke-prefix/database/creds/readonly" {
-  capabilities = ["update", "sudo"]
-}
-
-# human-security-responder-engine: revoke every lease of one credential role at once (all database users
-# of a leaked role), a root-protected endpoint, narrowed to exactly that role's prefix.
-# lint:exempt VP-ACL-002 path="sys/leases/revoke-prefix/database/creds/readwrite" reason="Vault requires sudo for sys/leases/revoke-prefix; the path is one declared role's creds prefix, nothing wider"
-# lint:exempt VP-ACL-003 path="sys/leases/revoke-prefix/database/creds/readwrite" reason="revoke-prefix of exactly one declared credential role (database or AWS), for an incident"
-path "sys/leases/revoke-prefix/database/creds/readwrite" {
-  capabilities = ["update", "sudo"]
-}
