@@ -105,6 +105,8 @@ def sync(work: Path, pyproject: str) -> None:
     target = work / "pyproject.toml"
     if not target.is_file() or target.read_text() != pyproject:
         target.write_text(pyproject)
+    # mutmut copies tests/ into mutants/ over what is there: a deleted file (an old golden) would stay.
+    shutil.rmtree(work / "mutants" / "tests", ignore_errors=True)
 
 
 def results(work: Path) -> dict[str, str]:
