@@ -129,6 +129,50 @@ def _audit_blocks(devices: Sequence[AuditDevice]) -> list[str]:
     return lines
 
 
+def _listener_block(spec: ServerSpec) -> list[str]:
+    lines = [
+        'listener "tcp" {',
+        f"  address         = {_q(spec.listener_address)}",
+        f"  cluster_address = {_q(spec.cluster_listener_address)}",
+        # TLS is never optional here: there is no input that renders tls_disable.
+        f"  tls_cert_file   = {_q(spec.tls_cert_file)}",
+        f"  tls_key_file    = {_q(spec.tls_key_file)}",
+        f"  tls_min_version = {_q(spec.tls_min_version)}",
+    ]
+    if spec.tls_cipher_suites:
+        lines.append(f"  tls_cipher_suites = {_q(','.join(spec.tls_cipher_suites))}")
+    return [
+        *lines,
+        "  telemetry {",
+        f"    unauthenticated_metrics_access = {str(spec.unauthenticated_metrics).lower()}",
+        "  }",
+        "}",
+    ]
+
+
+def _storage_block(spec: ServerSpec) -> list[str]:
+    lines = ['storage "raft" {', f"  path = {_q(spec.raft_path)}"]
+    if spec.node_id:
+        lines.append(f"  node_id = {_q(spec.node_id)}")
+    lines.append(f"  performance_multiplier = {spec.performance_multiplier}")
+    for key, value in (
+        ("autopilot_reconcile_interval", spec.autopilot_reconcile_interval),
+        ("autopilot_update_interval", spec.autopilot_update_interval),
+    ):
+        if value:
+            lines.append(f"  {key} = {_q(value)}")
+    for join in spec.retry_join:
+        lines += [
+            "  retry_join {",
+            f"    leader_api_addr     = {_q(join.leader_api_addr)}",
+            f"    leader_ca_cert_file = {_q(join.leader_ca_cert_file)}",
+        ]
+        if join.leader_tls_servername:
+            lines.append(f"    leader_tls_servername = {_q(join.leader_tls_servername)}")
+        lines.append("  }")
+    return [*lines, "}"]
+
+
 def render_server_hcl(spec: ServerSpec) -> str:
     """The server config file for one node (or for every pod, when node identity comes from the env)."""
     lines: list[str] = []
@@ -148,44 +192,13 @@ def render_server_hcl(spec: ServerSpec) -> str:
         f'default_lease_ttl = "{spec.default_lease_ttl_seconds}s"',
         f'max_lease_ttl = "{spec.max_lease_ttl_seconds}s"',
         "",
-        'listener "tcp" {',
-        f"  address         = {_q(spec.listener_address)}",
-        f"  cluster_address = {_q(spec.cluster_listener_address)}",
-        # TLS is never optional here: there is no input that renders tls_disable.
-        f"  tls_cert_file   = {_q(spec.tls_cert_file)}",
-        f"  tls_key_file    = {_q(spec.tls_key_file)}",
-        f"  tls_min_version = {_q(spec.tls_min_version)}",
-    ]
-    if spec.tls_cipher_suites:
-        lines.append(f"  tls_cipher_suites = {_q(','.join(spec.tls_cipher_suites))}")
-    lines += [
-        "  telemetry {",
-        f"    unauthenticated_metrics_access = {str(spec.unauthenticated_metrics).lower()}",
-        "  }",
-        "}",
+        *_listener_block(spec),
         "",
-        'storage "raft" {',
-        f"  path = {_q(spec.raft_path)}",
+        *_storage_block(spec),
+        "",
+        *_seal_block(spec.seal),
+        "",
     ]
-    if spec.node_id:
-        lines.append(f"  node_id = {_q(spec.node_id)}")
-    lines.append(f"  performance_multiplier = {spec.performance_multiplier}")
-    for key, value in (
-        ("autopilot_reconcile_interval", spec.autopilot_reconcile_interval),
-        ("autopilot_update_interval", spec.autopilot_update_interval),
-    ):
-        if value:
-            lines.append(f"  {key} = {_q(value)}")
-    for join in spec.retry_join:
-        lines += [
-            "  retry_join {",
-            f"    leader_api_addr     = {_q(join.leader_api_addr)}",
-            f"    leader_ca_cert_file = {_q(join.leader_ca_cert_file)}",
-        ]
-        if join.leader_tls_servername:
-            lines.append(f"    leader_tls_servername = {_q(join.leader_tls_servername)}")
-        lines.append("  }")
-    lines += ["}", "", *_seal_block(spec.seal), ""]
     if spec.kubernetes_service_registration:
         lines += ['service_registration "kubernetes" {}', ""]
     lines += [

@@ -51,29 +51,8 @@ def parse_sums(text: str) -> dict[str, str]:
 
 def verify_archive(path: Path) -> ArchiveInfo:
     """Raise SnapshotIntegrityError unless `path` is a complete snapshot whose files match SHA256SUMS."""
-    digests: dict[str, str] = {}
-    sums_text: str | None = None
-    meta: object = {}
     try:
-        # Read the whole gzip stream first: its CRC-32 and length trailer are only checked at EOF,
-        # and the tar reader stops at the end-of-archive blocks without reaching it.
-        with gzip.open(path, "rb") as stream:
-            while stream.read(1 << 20):
-                pass
-        with tarfile.open(path, "r:gz") as tar:
-            for member in tar:
-                handle = _member(path, member, tar, seen=digests)
-                digest = hashlib.sha256()
-                chunks = []
-                while chunk := handle.read(1 << 16):
-                    digest.update(chunk)
-                    if member.name in (SUMS, "meta.json"):
-                        chunks.append(chunk)
-                digests[member.name] = digest.hexdigest()
-                if member.name == SUMS:
-                    sums_text = b"".join(chunks).decode()
-                elif member.name == "meta.json":
-                    meta = json.loads(b"".join(chunks))
+        digests, sums_text, meta = _read(path)
     except (
         tarfile.TarError,
         OSError,
@@ -101,6 +80,33 @@ def verify_archive(path: Path) -> ArchiveInfo:
             raise SnapshotIntegrityError(f"{path}: {name} does not match its {SUMS} entry (corrupt copy)")
     files = {name: digest for name, digest in digests.items() if name != SUMS}
     return ArchiveInfo(files, meta.get("Index"), meta.get("Term"))
+
+
+def _read(path: Path) -> tuple[dict[str, str], str | None, object]:
+    """Each member's sha256, the text of SHA256SUMS (None: absent) and the parsed meta.json."""
+    digests: dict[str, str] = {}
+    sums_text: str | None = None
+    meta: object = {}
+    # Read the whole gzip stream first: its CRC-32 and length trailer are only checked at EOF,
+    # and the tar reader stops at the end-of-archive blocks without reaching it.
+    with gzip.open(path, "rb") as stream:
+        while stream.read(1 << 20):
+            pass
+    with tarfile.open(path, "r:gz") as tar:
+        for member in tar:
+            handle = _member(path, member, tar, seen=digests)
+            digest = hashlib.sha256()
+            chunks = []
+            while chunk := handle.read(1 << 16):
+                digest.update(chunk)
+                if member.name in (SUMS, "meta.json"):
+                    chunks.append(chunk)
+            digests[member.name] = digest.hexdigest()
+            if member.name == SUMS:
+                sums_text = b"".join(chunks).decode()
+            elif member.name == "meta.json":
+                meta = json.loads(b"".join(chunks))
+    return digests, sums_text, meta
 
 
 def _member(path: Path, member: tarfile.TarInfo, tar: tarfile.TarFile, seen: dict[str, str]) -> IO[bytes]:
