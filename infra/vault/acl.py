@@ -77,6 +77,8 @@ def service_token_policies(service: Service) -> list[str]:
     names = [service_policy_name(service), TOKEN_SELF]
     if service.kv.own != "none":
         names.append(KV_OWN[service.kv.own])
+    if service.openai:
+        names.append(OPENAI_CREDS)
     return names
 
 
@@ -114,4 +116,48 @@ def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
 
 
 def all_policies(cfg: StackConfig) -> list[RenderedPolicy]:
-    return [*shared_policies(cfg), deployer_policy(cfg), *(service_policy(s, cfg) for s in cfg.services)]
+    return [
+        *shared_policies(cfg),
+        deployer_policy(cfg),
+        *(service_policy(s, cfg) for s in cfg.services),
+        *ai_key_policies(cfg),
+    ]
+
+
+# --------------------------------------------------------------------------- model-provider keys (issue 17)
+
+AI_KEYS_ROTATOR = "ai-keys-rotator"
+AI_KEYS_AUDITOR = "ai-keys-auditor"
+OPENAI_CREDS = "openai-creds"
+
+
+def ai_key_policies(cfg: StackConfig) -> list[RenderedPolicy]:
+    """The rotator (operators' `vaultctl keys rotate`: exactly the declared keys), the auditor (the
+    overdue report: key metadata only) and, with the OpenAI plugin, the templated `creds` policy."""
+    kv = cfg.kv.path
+    rotator = [
+        render_template("ai-keys-rotator", kv_mount=kv, provider=key.provider, service=service.name)
+        for service, key in cfg.provider_keys()
+    ]
+    # The template's explanation once, then only the path blocks of the other keys.
+    rotator = rotator[:1] + [
+        "\n".join(line for line in text.splitlines() if not line.startswith("#")) + "\n"
+        for text in rotator[1:]
+    ] or ["# (no provider keys in the catalog)\n"]
+    rendered = [
+        _join(AI_KEYS_ROTATOR, "rotate the catalog's provider keys (vaultctl keys rotate)", rotator),
+        _join(
+            AI_KEYS_AUDITOR,
+            "report provider keys' age (vaultctl keys status)",
+            [render_template("ai-keys-auditor", kv_mount=kv)],
+        ),
+    ]
+    if cfg.openai:
+        rendered.append(
+            _join(
+                OPENAI_CREDS,
+                "each service's own dynamic OpenAI key",
+                [render_template("openai-creds", openai_mount=cfg.openai.path)],
+            )
+        )
+    return rendered
