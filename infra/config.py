@@ -606,6 +606,9 @@ class NotificationChannel(Strict):
     service_key: SecretStr | None = Field(
         None, description="For `pagerduty`: the integration's service key, a `--secret` value."
     )
+    alerts: Literal["all", "critical"] = Field(
+        "all", description="`critical`: only the CRITICAL alarms (root token, config writes, key reads)."
+    )
 
     @model_validator(mode="after")
     def _target(self) -> NotificationChannel:

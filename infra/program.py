@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_vault as vault
 
+from infra.alarms.component import AuditAlarms
 from infra.cluster.component import VaultCluster
 from infra.config import load_stack_config
 from infra.platform import GcpPlatform
@@ -21,6 +22,7 @@ def main() -> None:
     if cfg.environment != "local":  # the local stack's cluster is OpenBao processes (infra/local)
         platform = GcpPlatform("platform", cfg)
         cluster = VaultCluster("cluster", cfg, platform)
+        AuditAlarms("alarms", cfg, pulumi.ResourceOptions(depends_on=platform.apis))
         reach_vault = [cluster, platform.dns.api_record]
         pulumi.export("ca_certificate", cluster.ca_certificate)
         pulumi.export("kms_key_id", platform.kms_key_id)

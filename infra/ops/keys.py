@@ -1,6 +1,6 @@
 """`vaultctl keys status | rotate`: the lifecycle of the static model-provider keys.
 
-    vaultctl keys status --stack NAME [--format text|markdown|json]
+    vaultctl keys status --stack NAME [--format text|markdown|json] [--as-of TIME]
     vaultctl keys rotate SERVICE PROVIDER --stack NAME [--from-file PATH] (--verify CMD | --no-verify)
 
 Both read VAULT_ADDR, VAULT_CACERT (TLS always verified) and VAULT_TOKEN. `status` needs the
@@ -68,7 +68,9 @@ def collect(client: hvac.Client, cfg: StackConfig, now: dt.datetime) -> list[key
 
 
 def _status(args: argparse.Namespace, cfg: StackConfig) -> int:
-    now = dt.datetime.now(dt.UTC)
+    now = keys_status.parse_time(args.as_of) if args.as_of else dt.datetime.now(dt.UTC)
+    if now is None:
+        raise RotationError(f"--as-of {args.as_of!r}: an RFC 3339 time like 2027-01-08T00:00:00Z")
     statuses = collect(from_env(), cfg, now)
     if args.format == "json":
         print(json.dumps({"stack": args.stack, "at": keys_status.format_time(now),
@@ -118,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("status", help="every provider key's age; exit 1 if any is overdue or missing")
     p.add_argument("--stack", required=True, help="prod, staging, local or a stack file")
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.add_argument(
+        "--as-of",
+        help="judge ages at this UTC time instead of now (e.g. 2027-01-08T00:00:00Z: what falls due)",
+    )
     p = sub.add_parser("rotate", help="write, verify (or roll back) and record a provider key")
     p.add_argument("service")
     p.add_argument("provider")

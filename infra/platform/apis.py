@@ -14,6 +14,8 @@ APIS = (
     "iam.googleapis.com",
     "storage.googleapis.com",
     "dns.googleapis.com",  # the private zone that makes vault.address resolve inside the VPC
+    "logging.googleapis.com",  # log-based metrics on the audit log (infra/alarms)
+    "monitoring.googleapis.com",  # alert policies and notification channels
 )
 
 

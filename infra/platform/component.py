@@ -24,6 +24,7 @@ class GcpPlatform(pulumi.ComponentResource):
         if cfg.gcp is None or cfg.kms is None or cfg.snapshots is None:
             raise ValueError(f"GcpPlatform needs gcp, kms and snapshots config ({cfg.environment} stack)")
         apis = enable_apis(cfg, self)
+        self.apis = apis  # what resources outside this component (the audit alarms) need enabled
         child = pulumi.ResourceOptions(parent=self, depends_on=apis)
 
         self.network = create_network(cfg, child)
