@@ -32,6 +32,7 @@ def _up(state: State) -> int:
     else:
         print(f"  database  not started: {env.postgres_note}")
     print("  AWS engine left out: OpenBao has none (the local stack declares no `aws`).")
+    print("  OpenAI plugin left out: its binary is not here (the local stack declares no `openai`).")
     print(f"  applied   {env.applied} Vault-layer resources from the `local` stack")
     phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in env.phases.items())
     print(f"up in {total:.1f}s ({phases})")

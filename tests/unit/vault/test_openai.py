@@ -144,3 +144,28 @@ def test_dynamic_keys_need_the_plugin_and_ttls_within_the_server_cap() -> None:
     raw["services"][0]["openai"] = {"project_id": "proj_x", "ttl": "2h", "max_ttl": "1h"}
     with pytest.raises(ConfigError, match=r"openai\.ttl \(7200s\) must not exceed max_ttl"):
         parse_stack_config(raw)
+
+
+def test_local_up_says_in_one_line_that_the_plugin_is_left_out(monkeypatch, capsys, tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from infra.local import cli, environment
+
+    node = SimpleNamespace(api_addr="https://127.0.0.1:1")
+    fake = SimpleNamespace(
+        leader=lambda: node,
+        nodes=[node],
+        cfg=cfg("local"),
+        ca_cert=tmp_path / "ca.pem",
+        kms=SimpleNamespace(address="https://127.0.0.1:2", key_name="autounseal"),
+        postgres=None,
+        postgres_note="not started",
+        applied=0,
+        phases={},
+    )
+    monkeypatch.setattr(environment, "up", lambda state, log: fake)
+    assert cli.main(["--state", str(tmp_path), "up"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    left_out = [line for line in out if "left out" in line]
+    assert any(line.strip().startswith("OpenAI plugin left out:") for line in left_out), out
+    assert any(line.strip().startswith("AWS engine left out:") for line in left_out), out
