@@ -3,9 +3,10 @@ and the PromQL condition of its alert policy. Pure functions of the stack config
 
 Where the entries come from: the audit device writes one JSON object per request and per response to
 the Vault container's stdout (`vault.audit` `file_path: stdout`); GKE's logging agent ships each line
-to Cloud Logging as a `k8s_container` entry whose `jsonPayload` is the object (its `time` field becomes
-the entry's timestamp). Every filter starts from `base_filter`: the response entries of this cluster's
-Vault containers, one per request, carrying the request, the caller (`auth`) and the outcome (`error`).
+to Cloud Logging as a `k8s_container` entry whose `jsonPayload` is the object (no filter names its
+`time`, which the agent may lift into the entry's timestamp). Every filter starts from `base_filter`: the
+response entries of this cluster's Vault containers, one per request, carrying the request, the caller
+(`auth`) and the outcome (`error`).
 
 Only fields the audit device writes in clear are used: `request.path`, `request.operation`,
 `request.remote_address`, `auth.policies`, `auth.display_name`, `auth.metadata.*` and `error`. Tokens,

@@ -4,8 +4,9 @@ would receive them from GKE (helpers for the alarm tests).
 The local stack's audit device writes `audit.log` in each node's state folder (the active node
 audits; every node's file is read so a standby that served a read is not missed). On GKE the same
 JSON lines go to the container's stdout and the logging agent ships each as a `k8s_container` entry:
-the line becomes `jsonPayload`, its `time` field the entry's `timestamp` (a special field of GKE
-structured logging), and the resource labels name the cluster, namespace and container.
+the line becomes `jsonPayload` and the resource labels name the cluster, namespace and container.
+Whether the agent also lifts the line's `time` into the entry's `timestamp` is not relied on: no filter
+names `time` (the wrapper keeps it in the payload and copies it to the timestamp).
 """
 
 from __future__ import annotations
@@ -68,10 +69,9 @@ def capture(tail: AuditTail, path: str, action: Callable[[], Any]) -> dict[str, 
 def log_entry(cfg: StackConfig, audit: dict[str, Any]) -> dict[str, Any]:
     """The Cloud Logging entry GKE makes of one audit line of the Vault container."""
     payload = dict(audit)
-    timestamp = payload.pop("time", None)
     return {
         "logName": "projects/acme/logs/stdout",
-        "timestamp": timestamp,
+        "timestamp": payload.get("time"),
         "severity": "DEFAULT",
         "resource": {
             "type": "k8s_container",
