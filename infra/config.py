@@ -137,6 +137,32 @@ class GcpConfig(Strict):
         "REGULAR", description="GKE release channel."
     )
     machine_type: str = Field("e2-standard-2", description="Node machine type of the Vault node pool.")
+    project_number: int | None = Field(
+        None,
+        gt=0,
+        description="The project's number (`gcloud projects describe PROJECT "
+        "--format='value(projectNumber)'`): Workload Identity Federation principals and the CI provider's "
+        "resource name are built from it. Required for staging/prod.",
+    )
+    stack_secrets_key: str | None = Field(
+        None,
+        description="The Cloud KMS key of the stack's `secretsprovider` "
+        "(`projects/P/locations/L/keyRings/R/cryptoKeys/K`): the CI identities decrypt the stack's "
+        "config secrets with it. Unset: grant it by hand (docs/bootstrap.md).",
+    )
+
+    @model_validator(mode="after")
+    def _secrets_key(self) -> GcpConfig:
+        key = self.stack_secrets_key
+        if key is not None and not re.fullmatch(
+            r"projects/[a-z][a-z0-9-]+/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]+/cryptoKeys/[A-Za-z0-9_-]+",
+            key,
+        ):
+            raise ValueError(
+                f"gcp.stack_secrets_key={key!r}: must be projects/P/locations/L/keyRings/R/cryptoKeys/K "
+                "(the secretsprovider's key without the gcpkms:// scheme)"
+            )
+        return self
 
 
 class KmsConfig(Strict):
@@ -265,10 +291,53 @@ class ClusterConfig(Strict):
         return self
 
 
+_MULTI_REGIONS = {"europe": "EU", "us": "US", "northamerica": "US", "asia": "ASIA"}
+_SINGLE_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+
+
 class SnapshotConfig(Strict):
     schedule: str = Field("0 */6 * * *", description="Cron schedule of the Raft snapshot job (UTC).")
     retention_days: int = Field(30, ge=1, le=3650, description="Days snapshots are kept in the bucket.")
     bucket: str = Field(description="GCS bucket (globally unique name) receiving snapshots.")
+    location: str | None = Field(
+        None,
+        description="Bucket location: a multi-region (`EU`, `US`, `ASIA`) or a predefined dual-region "
+        "(e.g. `EUR4`), never a single region, so losing the cluster's region keeps the snapshots. "
+        "Default: the multi-region of `gcp.region`'s continent.",
+    )
+    data_locations: list[str] = Field(
+        default_factory=list,
+        description="Custom dual-region: exactly two regions (e.g. `[europe-west1, europe-west4]`) inside "
+        "the multi-region `location`; GCS keeps a copy in each.",
+    )
+
+    def bucket_location(self, region: str) -> str:
+        """The location the bucket is created in (the configured one, or the region's multi-region)."""
+        if self.location:
+            return self.location
+        return _MULTI_REGIONS.get(region.split("-", 1)[0], "")
+
+    @model_validator(mode="after")
+    def _survives_a_region(self) -> SnapshotConfig:
+        if self.location and _SINGLE_REGION.fullmatch(self.location.lower()):
+            raise ValueError(
+                f"snapshots.location={self.location!r}: a single region is lost with the cluster's region; "
+                "use a multi-region (EU, US, ASIA) or a dual-region"
+            )
+        if self.data_locations:
+            regions = [r.lower() for r in self.data_locations]
+            if len(set(regions)) != 2 or not all(_SINGLE_REGION.fullmatch(r) for r in regions):
+                raise ValueError(
+                    f"snapshots.data_locations={self.data_locations}: a custom dual-region is exactly two "
+                    "distinct regions, e.g. [europe-west1, europe-west4]"
+                )
+            if (self.location or "").upper() not in set(_MULTI_REGIONS.values()):
+                raise ValueError(
+                    f"snapshots.location={self.location!r}: data_locations need the multi-region that "
+                    "contains them as location (EU, US or ASIA)"
+                )
+        return self
+
     uploader_image: str = Field(
         "gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim",
         description="Pinned image with `gcloud` that uploads the snapshot to the bucket (Workload Identity).",
@@ -842,6 +911,17 @@ class StackConfig(Strict):
                 raise ValueError(f"cluster.zones={cluster.zones}: {env} needs 3 distinct zones")
             if not self.github_oidc.oidc_discovery_url:
                 raise ValueError(f"github_oidc.oidc_discovery_url: required for the {env} stack")
+            assert self.gcp is not None and self.snapshots is not None
+            if self.gcp.project_number is None:
+                raise ValueError(
+                    f"gcp.project_number: required for the {env} stack (the CI identities' Workload "
+                    "Identity Federation principals name the project by number)"
+                )
+            if not self.snapshots.bucket_location(self.gcp.region):
+                raise ValueError(
+                    f"snapshots.location: required for gcp.region={self.gcp.region!r} (no default "
+                    "multi-region covers it); set a multi-region or a dual-region"
+                )
             if self.database and self.database.sslmode in ("disable", "require"):
                 raise ValueError(
                     f"database.sslmode={self.database.sslmode!r}: {env} needs verify-ca or verify-full"

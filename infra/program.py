@@ -5,7 +5,6 @@ from __future__ import annotations
 import pulumi
 import pulumi_vault as vault
 
-from infra.alarms.component import AuditAlarms
 from infra.cluster.component import VaultCluster
 from infra.config import load_stack_config
 from infra.platform import GcpPlatform
@@ -22,12 +21,15 @@ def main() -> None:
     if cfg.environment != "local":  # the local stack's cluster is OpenBao processes (infra/local)
         platform = GcpPlatform("platform", cfg)
         cluster = VaultCluster("cluster", cfg, platform)
-        AuditAlarms("alarms", cfg, pulumi.ResourceOptions(depends_on=platform.apis))
         reach_vault = [cluster, platform.dns.api_record]
         pulumi.export("ca_certificate", cluster.ca_certificate)
         pulumi.export("kms_key_id", platform.kms_key_id)
         pulumi.export("snapshot_bucket", platform.bucket_name)
         pulumi.export("api_address", platform.api_address.address)
+        # What the workflows' google-github-actions/auth steps take (repository variables).
+        pulumi.export("ci_workload_identity_provider", platform.ci.provider_name)
+        pulumi.export("ci_deployer_service_account", platform.ci.deployer_email)
+        pulumi.export("ci_previewer_service_account", platform.ci.previewer_email)
 
     if cfg.vault.configure:
         # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.

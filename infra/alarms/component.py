@@ -1,13 +1,16 @@
-"""`AuditAlarms`: notification channels, one log-based metric per audit alarm, and an alert policy on
-each, for one GCP stack. The filters and conditions are rendered by `infra.alarms.filters`."""
+"""The audit alarms' GCP resources: notification channels, one log-based metric per audit alarm, and an
+alert policy on each, for one GCP stack. The filters and conditions are rendered by `infra.alarms.filters`."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
 from infra.alarms.filters import Alarm, alarms
 from infra.config import NotificationChannel, StackConfig
+from infra.platform.identity import fixed_name
 
 
 def _channel(
@@ -55,49 +58,48 @@ def _metric(cfg: StackConfig, alarm: Alarm, opts: pulumi.ResourceOptions) -> gcp
     )
 
 
-class AuditAlarms(pulumi.ComponentResource):
-    """What Cloud Monitoring watches in the audit log, and whom it tells."""
+@dataclass(frozen=True)
+class AuditAlarms:
+    channels: list[gcp.monitoring.NotificationChannel]
+    metrics: list[gcp.logging.Metric]
+    policies: list[gcp.monitoring.AlertPolicy]
 
-    def __init__(
-        self,
-        name: str,
-        cfg: StackConfig,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("vault-platform:alarms:AuditAlarms", name, None, opts)
-        assert cfg.gcp is not None
-        child = pulumi.ResourceOptions(parent=self)
-        channels = [(c, _channel(cfg, c, child)) for c in cfg.alarms.notification_channels]
-        self.metrics: list[gcp.logging.Metric] = []
-        self.policies: list[gcp.monitoring.AlertPolicy] = []
-        for alarm in alarms(cfg):
-            metric = _metric(cfg, alarm, child)
-            targets = [r.id for c, r in channels if c.alerts == "all" or alarm.severity == "CRITICAL"]
-            self.metrics.append(metric)
-            self.policies.append(
-                gcp.monitoring.AlertPolicy(
-                    f"alert-{alarm.name.replace('_', '-')}",
-                    project=cfg.gcp.project,
-                    display_name=f"{alarm.title} ({cfg.environment})",
-                    combiner="OR",
-                    severity=alarm.severity,
-                    conditions=[
-                        gcp.monitoring.AlertPolicyConditionArgs(
-                            display_name=alarm.title,
-                            condition_prometheus_query_language=gcp.monitoring.AlertPolicyConditionConditionPrometheusQueryLanguageArgs(
-                                query=alarm.condition,
-                                duration="0s",
-                                evaluation_interval="60s",
-                            ),
-                        )
-                    ],
-                    notification_channels=targets,
-                    alert_strategy=gcp.monitoring.AlertPolicyAlertStrategyArgs(auto_close="1800s"),
-                    documentation=gcp.monitoring.AlertPolicyDocumentationArgs(
-                        content=alarm.documentation, mime_type="text/markdown"
-                    ),
-                    # A condition can only name a metric that exists.
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[metric]),
-                )
+
+def create_audit_alarms(cfg: StackConfig, opts: pulumi.ResourceOptions) -> AuditAlarms:
+    """What Cloud Monitoring watches in the audit log, and whom it tells (children of the platform:
+    `opts` carries the parent and the APIs to wait for)."""
+    assert cfg.gcp is not None
+    channels = [(c, _channel(cfg, c, opts)) for c in cfg.alarms.notification_channels]
+    metrics: list[gcp.logging.Metric] = []
+    policies: list[gcp.monitoring.AlertPolicy] = []
+    for alarm in alarms(cfg):
+        metric = _metric(cfg, alarm, fixed_name(opts))  # the metric's name is fixed
+        targets = [r.id for c, r in channels if c.alerts == "all" or alarm.severity == "CRITICAL"]
+        metrics.append(metric)
+        policies.append(
+            gcp.monitoring.AlertPolicy(
+                f"alert-{alarm.name.replace('_', '-')}",
+                project=cfg.gcp.project,
+                display_name=f"{alarm.title} ({cfg.environment})",
+                combiner="OR",
+                severity=alarm.severity,
+                conditions=[
+                    gcp.monitoring.AlertPolicyConditionArgs(
+                        display_name=alarm.title,
+                        condition_prometheus_query_language=gcp.monitoring.AlertPolicyConditionConditionPrometheusQueryLanguageArgs(
+                            query=alarm.condition,
+                            duration="0s",
+                            evaluation_interval="60s",
+                        ),
+                    )
+                ],
+                notification_channels=targets,
+                alert_strategy=gcp.monitoring.AlertPolicyAlertStrategyArgs(auto_close="1800s"),
+                documentation=gcp.monitoring.AlertPolicyDocumentationArgs(
+                    content=alarm.documentation, mime_type="text/markdown"
+                ),
+                # A condition can only name a metric that exists.
+                opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[metric])),
             )
-        self.register_outputs({"metrics": [m.name for m in self.metrics]})
+        )
+    return AuditAlarms([r for _, r in channels], metrics, policies)

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from infra.config import StackConfig
-from infra.platform.gke import cluster_name
 from infra.vault import acl
 
 CONTAINER = "vault"  # the StatefulSet's server container (infra/cluster/statefulset.py)
@@ -60,6 +59,9 @@ def any_of(*parts: str) -> str:
 
 
 def base_filter(cfg: StackConfig, cluster: str | None = None) -> str:
+    # Imported here: the platform component builds the alarms, so a module-level import would be circular.
+    from infra.platform.gke import cluster_name
+
     return all_of(
         'resource.type="k8s_container"',
         f"resource.labels.cluster_name={quote(cluster or cluster_name(cfg))}",

@@ -51,6 +51,7 @@ class VaultCluster(pulumi.ComponentResource):
             k8s_opts, pulumi.ResourceOptions(depends_on=[self.namespace], delete_before_replace=True)
         )
         self.tls = create_tls(cfg, plain, in_ns)
+        # The annotations name the Google accounts: from their outputs, so they wait for the accounts.
         self.rbac = create_rbac(cfg, platform.vault_identity.email, platform.snapshot_identity.email, in_ns)
         self.hcl = render(cfg)
         self.configmap = create_configmap(cfg, self.hcl, in_ns)
@@ -81,6 +82,7 @@ class VaultCluster(pulumi.ComponentResource):
         self.telemetry = create_telemetry(cfg, in_ns)
         self.snapshot = create_cronjob(
             cfg,
+            platform.bucket_name,
             pulumi.ResourceOptions.merge(
                 in_ns, pulumi.ResourceOptions(depends_on=[*self.rbac, *platform.snapshot_dependencies])
             ),

@@ -12,7 +12,9 @@ from infra.names import SNAPSHOT_SERVICE_ACCOUNT, VAULT_SERVICE_ACCOUNT
 WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account"
 
 
-def service_account_manifest(cfg: StackConfig, name: str, gsa_email: str, labels: dict | None = None) -> dict:
+def service_account_manifest(
+    cfg: StackConfig, name: str, gsa_email: pulumi.Input[str], labels: dict | None = None
+) -> dict:
     return {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
@@ -63,7 +65,10 @@ def auth_delegator_manifest(cfg: StackConfig) -> dict:
 
 
 def create_rbac(
-    cfg: StackConfig, vault_gsa_email: str, snapshot_gsa_email: str, opts: pulumi.ResourceOptions
+    cfg: StackConfig,
+    vault_gsa_email: pulumi.Input[str],
+    snapshot_gsa_email: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
 ) -> list[pulumi.Resource]:
     vault_sa = service_account_manifest(cfg, VAULT_SERVICE_ACCOUNT, vault_gsa_email)
     snapshot_sa = service_account_manifest(

@@ -29,7 +29,19 @@ from infra.names import SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT
 TOKEN_DIR = "/var/run/secrets/vault"  # noqa: S105 (a mount path)
 CA_DIR = "/vault/ca"
 SNAPSHOT_DIR = "/snapshot"
-UPLOADER_UID = 65534  # nobody: gcloud needs no identity of its own in the container
+# Both containers run as the Vault image's uid: `vault operator raft snapshot save` creates its file
+# 0600 (measured with bao, docs/facts.md), so only its writer's uid can read it back. One uid keeps the
+# snapshot private to the job instead of widening its mode for a second user (the emptyDir is shared
+# by nothing else; fsGroup alone would not help, the file has no group bits).
+UPLOADER_UID = VAULT_UID
+# The JSON lines Cloud Logging parses into jsonPayload; log-based metrics count them (alerts.py).
+STATUS_FIELD = "snapshot"
+
+
+def _on_failure(stage: str) -> str:
+    # set -e exits on the first failing command; the EXIT trap still reports it.
+    line = f'{{\\"{STATUS_FIELD}\\":\\"failed\\",\\"stage\\":\\"{stage}\\",\\"exit\\":$rc}}'
+    return f'trap \'rc=$?; [ "$rc" -eq 0 ] || echo "{line}" >&2\' EXIT'
 
 
 def save_script(cfg: StackConfig) -> str:
@@ -38,6 +50,7 @@ def save_script(cfg: StackConfig) -> str:
     return "\n".join(
         [
             "set -eu",
+            _on_failure("save"),
             # The role's policy reads sys/storage/raft/snapshot and nothing else.
             f'VAULT_TOKEN="$({binary} write -field=token {login} role={SNAPSHOT_ROLE} jwt=@{TOKEN_DIR}/token)"',
             "export VAULT_TOKEN",
@@ -49,16 +62,20 @@ def save_script(cfg: StackConfig) -> str:
     )
 
 
-def upload_script(cfg: StackConfig) -> str:
+def upload_script(cfg: StackConfig, bucket: str | None = None) -> str:
     assert cfg.snapshots is not None
-    destination = f"gs://{cfg.snapshots.bucket}/{cfg.environment}/"
+    destination = f"gs://{bucket or cfg.snapshots.bucket}/{cfg.environment}/"
+    uploaded = f'{{"{STATUS_FIELD}":"uploaded","object":"{destination}%s"}}\\n'
     return "\n".join(
         [
             "set -eu",
+            _on_failure("upload"),
             f"for f in {SNAPSHOT_DIR}/*.snap; do",
+            # An unmatched glob stays literal: say so instead of a confusing copy error.
+            '  [ -e "$f" ] || { echo "no snapshot in ' + SNAPSHOT_DIR + '" >&2; exit 1; }',
             # Object names are unique per run: the writer role can create, never overwrite or delete.
             f'  gcloud storage cp --no-user-output-enabled "$f" {shlex.quote(destination)}',
-            f'  echo "uploaded $(basename "$f") to {destination}"',
+            f'  printf {shlex.quote(uploaded)} "$(basename "$f")"',
             "done",
         ]
     )
@@ -79,7 +96,9 @@ def _security(uid: int) -> dict:
 _SMALL = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}}
 
 
-def cronjob_manifest(cfg: StackConfig) -> dict:
+def cronjob_manifest(cfg: StackConfig, bucket: str | None = None) -> dict:
+    """The CronJob; `bucket` is the snapshot bucket's name as the platform's output gives it
+    (default: the configured name, for tests and tools that render without a program)."""
     assert cfg.snapshots is not None
     save = {
         "name": "save",
@@ -102,11 +121,16 @@ def cronjob_manifest(cfg: StackConfig) -> dict:
     upload = {
         "name": "upload",
         "image": cfg.snapshots.uploader_image,
-        "command": ["/bin/sh", "-c", upload_script(cfg)],
+        "command": ["/bin/sh", "-c", upload_script(cfg, bucket)],
         "env": [
             {"name": "HOME", "value": "/tmp"},  # noqa: S108 (the pod's own emptyDir)
             {"name": "CLOUDSDK_CONFIG", "value": "/tmp/gcloud"},  # noqa: S108 (gcloud needs a writable dir)
             {"name": "CLOUDSDK_CORE_DISABLE_PROMPTS", "value": "1"},
+            # Parallel composite uploads (gcloud's default above 150 MiB) compose temporary objects and
+            # then delete them: objectCreator has no delete, so a large snapshot would fail. The
+            # property storage/parallel_composite_upload_enabled=False turns them off
+            # (cloud.google.com/storage/docs/parallel-composite-uploads).
+            {"name": "CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED", "value": "False"},
         ],
         "resources": _SMALL,
         "securityContext": _security(UPLOADER_UID),
@@ -175,6 +199,9 @@ def cronjob_manifest(cfg: StackConfig) -> dict:
     }
 
 
-def create_cronjob(cfg: StackConfig, opts: pulumi.ResourceOptions) -> k8s.batch.v1.CronJob:
-    m = cronjob_manifest(cfg)
-    return k8s.batch.v1.CronJob("snapshot", metadata=m["metadata"], spec=m["spec"], opts=opts)
+def create_cronjob(
+    cfg: StackConfig, bucket_name: pulumi.Input[str], opts: pulumi.ResourceOptions
+) -> k8s.batch.v1.CronJob:
+    # The upload names the bucket: rendered from the bucket's output, so the job waits for it.
+    spec = pulumi.Output.from_input(bucket_name).apply(lambda bucket: cronjob_manifest(cfg, bucket)["spec"])
+    return k8s.batch.v1.CronJob("snapshot", metadata=cronjob_manifest(cfg)["metadata"], spec=spec, opts=opts)

@@ -14,7 +14,11 @@ APIS = (
     "iam.googleapis.com",
     "storage.googleapis.com",
     "dns.googleapis.com",  # the private zone that makes vault.address resolve inside the VPC
-    "logging.googleapis.com",  # log-based metrics on the audit log (infra/alarms)
+    # GitHub Actions' federation (ci_identity.py): token exchange, then the service account's token.
+    "sts.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "cloudresourcemanager.googleapis.com",  # project-level IAM members
+    "logging.googleapis.com",  # log-based metrics of the snapshot job (alerting.py) and the audit alarms (infra/alarms)
     "monitoring.googleapis.com",  # alert policies and notification channels
 )
 

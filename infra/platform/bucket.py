@@ -1,4 +1,7 @@
-"""The off-cluster Raft snapshot bucket: private, versioned, expiring after the retention period."""
+"""The off-cluster Raft snapshot bucket: private, versioned, expiring after the retention period, and
+in a multi- or dual-region location, so losing the cluster's region does not lose its backups (GCS
+replicates objects between the regions of such a bucket; a single-region bucket is refused by config).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import StackConfig
+from infra.platform.identity import account_member
 
 
 @dataclass(frozen=True)
@@ -33,14 +37,19 @@ def lifecycle_rules(retention_days: int) -> list[gcp.storage.BucketLifecycleRule
 
 
 def create_snapshot_bucket(
-    cfg: StackConfig, snapshot_gsa_email: str, opts: pulumi.ResourceOptions
+    cfg: StackConfig, snapshot_account: gcp.serviceaccount.Account, opts: pulumi.ResourceOptions
 ) -> SnapshotBucket:
     assert cfg.gcp is not None and cfg.snapshots is not None
     bucket = gcp.storage.Bucket(
         "snapshots",
         project=cfg.gcp.project,
         name=cfg.snapshots.bucket,
-        location=cfg.gcp.region,
+        location=cfg.snapshots.bucket_location(cfg.gcp.region),
+        custom_placement_config=gcp.storage.BucketCustomPlacementConfigArgs(
+            data_locations=[r.upper() for r in cfg.snapshots.data_locations]
+        )
+        if cfg.snapshots.data_locations
+        else None,
         storage_class="STANDARD",
         uniform_bucket_level_access=True,
         public_access_prevention="enforced",
@@ -57,7 +66,7 @@ def create_snapshot_bucket(
         "snapshots-writer",
         bucket=bucket.name,
         role="roles/storage.objectCreator",
-        member=f"serviceAccount:{snapshot_gsa_email}",
+        member=account_member(snapshot_account),  # from the account's outputs: the grant waits for it
         opts=opts,
     )
     return SnapshotBucket(bucket, writer)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pulumi
 
+from infra.alarms.component import create_audit_alarms
 from infra.config import StackConfig
+from infra.platform.alerting import create_snapshot_alerting
 from infra.platform.apis import enable_apis
 from infra.platform.bucket import create_snapshot_bucket
+from infra.platform.ci_identity import create_ci_identity
 from infra.platform.dns import create_private_dns
 from infra.platform.gke import create_gke
 from infra.platform.identity import snapshot_identity, vault_identity
@@ -24,7 +27,6 @@ class GcpPlatform(pulumi.ComponentResource):
         if cfg.gcp is None or cfg.kms is None or cfg.snapshots is None:
             raise ValueError(f"GcpPlatform needs gcp, kms and snapshots config ({cfg.environment} stack)")
         apis = enable_apis(cfg, self)
-        self.apis = apis  # what resources outside this component (the audit alarms) need enabled
         child = pulumi.ResourceOptions(parent=self, depends_on=apis)
 
         self.network = create_network(cfg, child)
@@ -32,10 +34,17 @@ class GcpPlatform(pulumi.ComponentResource):
         # The way in for CI and operators: a reserved internal address and the private name on it.
         self.api_address = create_api_address(cfg, self.network, child)
         self.dns = create_private_dns(cfg, self.network, self.api_address, child)
-        self.vault_identity = vault_identity(cfg, child)
-        self.snapshot_identity = snapshot_identity(cfg, child)
-        self.unseal_key = create_unseal_key(cfg, self.vault_identity.email, child)
-        self.snapshot_bucket = create_snapshot_bucket(cfg, self.snapshot_identity.email, child)
+        # Workload Identity members name the cluster's pool: the bindings take it from the cluster.
+        self.vault_identity = vault_identity(cfg, self.gke.cluster, child)
+        self.snapshot_identity = snapshot_identity(cfg, self.gke.cluster, child)
+        self.unseal_key = create_unseal_key(cfg, self.vault_identity.account, child)
+        self.snapshot_bucket = create_snapshot_bucket(cfg, self.snapshot_identity.account, child)
+        # Snapshot health from the job's own log lines (GKE has no kube-state-metrics Job series).
+        self.snapshot_alerting = create_snapshot_alerting(cfg, self.gke.cluster, child)
+        # Audit-log alarms (infra/alarms): what the audit device's stdout says, watched by Cloud Monitoring.
+        self.audit_alarms = create_audit_alarms(cfg, child)
+        # GitHub Actions' identities: a read-only previewer and the deployer (Workload Identity Federation).
+        self.ci = create_ci_identity(cfg, self.unseal_key, child)
 
         # No credential inside: the exec plugin fetches a short-lived token per call.
         self.kubeconfig: pulumi.Output[str] = self.gke.kubeconfig

@@ -10,7 +10,7 @@ import pulumi_gcp as gcp
 import yaml
 
 from infra.config import StackConfig
-from infra.platform.identity import NODE_GSA_ID, service_account_email
+from infra.platform.identity import NODE_GSA_ID, account_email, account_member
 from infra.platform.network import PODS_RANGE, SERVICES_RANGE, Network
 
 # The least-privilege role GKE documents for node service accounts (logs, metrics, image pulls), instead
@@ -90,12 +90,13 @@ def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions)
         display_name="GKE nodes of the Vault cluster",
         opts=fixed,
     )
-    node_email = service_account_email(g.project, NODE_GSA_ID)
+    # From the account's outputs, so the role grant, the cluster and the pool wait for the account.
+    node_email = account_email(node_account)
     node_role = gcp.projects.IAMMember(
         "gke-nodes-role",
         project=g.project,
         role=NODE_ROLE,
-        member=node_account.account_id.apply(lambda _: f"serviceAccount:{node_email}"),
+        member=account_member(node_account),
         opts=opts,
     )
     node_security = {

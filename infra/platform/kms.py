@@ -13,6 +13,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import StackConfig
+from infra.platform.identity import account_member, fixed_name
 
 # Exactly what the gcpckms seal calls: Encrypt/Decrypt, plus cryptoKeys.get which current Vault checks at
 # start (hashicorp/vault#17850). The predefined roles/cloudkms.cryptoKeyEncrypterDecrypter lacks `get`;
@@ -37,7 +38,9 @@ class UnsealKey:
     grant: gcp.kms.CryptoKeyIAMMember
 
 
-def create_unseal_key(cfg: StackConfig, vault_gsa_email: str, opts: pulumi.ResourceOptions) -> UnsealKey:
+def create_unseal_key(
+    cfg: StackConfig, vault_account: gcp.serviceaccount.Account, opts: pulumi.ResourceOptions
+) -> UnsealKey:
     assert cfg.gcp is not None and cfg.kms is not None
     project, kms = cfg.gcp.project, cfg.kms
     protected = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True))
@@ -64,14 +67,14 @@ def create_unseal_key(cfg: StackConfig, vault_gsa_email: str, opts: pulumi.Resou
         description="Encrypt/decrypt with, and read the metadata of, the key it is bound on; nothing else.",
         permissions=list(UNSEAL_PERMISSIONS),
         stage="GA",
-        opts=opts,
+        opts=fixed_name(opts),
     )
     # Bound on the key itself, never the ring or the project: the role is useless for any other key.
     grant = gcp.kms.CryptoKeyIAMMember(
         "unseal-key-vault-server",
         crypto_key_id=crypto_key.id,
         role=role.role_id.apply(lambda _: unseal_role_name(project)),
-        member=f"serviceAccount:{vault_gsa_email}",
+        member=account_member(vault_account),  # from the account's outputs: the grant waits for it
         opts=opts,
     )
     return UnsealKey(key_ring, crypto_key, role, grant)

@@ -59,12 +59,18 @@ def test_rolling_restart_keeps_a_writer_running_and_loses_no_acknowledged_write(
     threads = [threading.Thread(target=writer), threading.Thread(target=sampler)]
     for thread in threads:
         thread.start()
+
+    def acked_at_least(n: int, within: float) -> int:
+        # Progress, not wall-clock: on a loaded machine 20 writes may take longer than a second.
+        deadline = time.monotonic() + within
+        while len(acked) < n and time.monotonic() < deadline and not stop.is_set():
+            time.sleep(0.05)
+        return len(acked)
+
     try:
-        time.sleep(1.0)
-        before_roll = len(acked)
+        before_roll = acked_at_least(21, 30)
         report = roll(LocalCluster(env), log=print)
-        time.sleep(1.0)  # the writer keeps going on the rolled cluster
-        after_roll = len(acked)
+        after_roll = acked_at_least(len(acked) + 21, 30)  # the writer keeps going on the rolled cluster
     finally:
         stop.set()
         for thread in threads:

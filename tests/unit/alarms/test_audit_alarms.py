@@ -224,7 +224,7 @@ def test_prod_declares_a_metric_and_a_policy_per_alarm_routed_to_channels(declar
         assert any(metric_urn.endswith(alarm.name.replace("_", "-")) for metric_urn in policy.dependencies)
 
 
-def test_alarms_wait_for_the_logging_and_monitoring_apis(declared) -> None:
+def test_alarms_wait_for_the_logging_and_monitoring_apis_and_keep_fixed_names(declared) -> None:
     resources = declared("prod")
     apis = {
         r.urn
@@ -232,8 +232,21 @@ def test_alarms_wait_for_the_logging_and_monitoring_apis(declared) -> None:
         if r.inputs["service"] in ("logging.googleapis.com", "monitoring.googleapis.com")
     }
     assert len(apis) == 2
-    component = next(r for r in resources if r.type == "vault-platform:alarms:AuditAlarms")
-    assert apis <= set(component.dependencies)
+    audit = [
+        r
+        for r in resources
+        if r.type in (LOG_METRIC, POLICY, CHANNEL)
+        and (
+            "vault_audit" in str(r.inputs.get("name"))
+            or r.name.startswith(("alert-vault-audit", "alarm-channel"))
+        )
+    ]
+    assert len(audit) == 2 * len(alarms(cfg())) + len(cfg().alarms.notification_channels)
+    for r in audit:
+        assert apis <= set(r.dependencies), r.name
+        assert r.parent.endswith("GcpPlatform::platform"), r.name
+        if r.type == LOG_METRIC:
+            assert r.delete_before_replace, r.name  # a fixed name: replace by deleting first
 
 
 def test_local_stack_has_no_gcp_alarms(declared) -> None:

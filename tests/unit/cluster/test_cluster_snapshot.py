@@ -79,3 +79,30 @@ def test_job_pods_are_locked_down(program, one, stack):
         assert sc["allowPrivilegeEscalation"] is False and sc["capabilities"] == {"drop": ["ALL"]}
         assert container["resources"]["limits"]
         assert ":" in container["image"] and not container["image"].endswith(":latest")
+
+
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_both_containers_run_as_one_uid_so_the_0600_snapshot_is_readable(program, one, stack):
+    # `vault operator raft snapshot save` writes 0600: a second uid could never upload it
+    # (tests/integration/test_snapshot_cronjob.py runs both arrangements).
+    pod = _pod(program(stack), one)
+    [save], [upload] = pod["initContainers"], pod["containers"]
+    assert save["securityContext"]["runAsUser"] == upload["securityContext"]["runAsUser"]
+    assert save["securityContext"]["runAsGroup"] == upload["securityContext"]["runAsGroup"]
+
+
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_parallel_composite_uploads_are_off(program, one, stack):
+    # objectCreator cannot delete the temporary components such an upload composes.
+    [upload] = _pod(program(stack), one)["containers"]
+    env = {e["name"]: e["value"] for e in upload["env"]}
+    assert env["CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED"] == "False"
+
+
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_each_stage_reports_its_outcome_as_a_json_line(program, one, stack):
+    pod = _pod(program(stack), one)
+    [save], [upload] = pod["initContainers"], pod["containers"]
+    assert '\\"snapshot\\":\\"failed\\",\\"stage\\":\\"save\\"' in save["command"][-1]
+    assert '\\"snapshot\\":\\"failed\\",\\"stage\\":\\"upload\\"' in upload["command"][-1]
+    assert '{"snapshot":"uploaded","object":"gs://' in upload["command"][-1]

@@ -33,7 +33,6 @@ def test_alert_rules_object_carries_the_tested_file(program, one, stack):
         "VaultAutopilotUnhealthy",
         "VaultAuditLogFailure",
         "VaultDeniedRequestSpike",
-        "VaultSnapshotJobFailed",
         "VaultCertificateExpiresSoon",
     } <= names
 

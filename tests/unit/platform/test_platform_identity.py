@@ -46,3 +46,29 @@ def test_kubernetes_service_accounts_carry_the_matching_google_account(program, 
         VAULT_SERVICE_ACCOUNT: f"vault-server@{project}.iam.gserviceaccount.com",
         SNAPSHOT_SERVICE_ACCOUNT: f"vault-snapshot@{project}.iam.gserviceaccount.com",
     }
+
+
+# The fixed-name resources of the identity, KMS, CI and alerting modules (the network/DNS/GKE ones are
+# checked by tests/unit/test_ordering.py).
+FIXED_NAME_TYPES = (
+    "gcp:serviceaccount/account:Account",
+    "gcp:projects/iAMCustomRole:IAMCustomRole",
+    "gcp:logging/metric:Metric",
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+    "gcp:kms/keyRing:KeyRing",
+    "gcp:kms/cryptoKey:CryptoKey",
+    "gcp:storage/bucket:Bucket",
+)
+
+
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_fixed_names_are_deleted_before_they_are_recreated_or_never_replaced(declared, stack):
+    checked = [r for r in declared(stack) if r.type in FIXED_NAME_TYPES]
+    assert len(checked) >= 15
+    for r in checked:
+        # create-before-delete would collide with the old object's name; protected ones are never replaced
+        assert r.delete_before_replace or r.protect, f"{r.type} {r.name}"
+    assert not [
+        r for r in declared(stack) if r.type == "gcp:projects/iAMMember:IAMMember" and r.delete_before_replace
+    ]

@@ -30,7 +30,7 @@ def test_key_ring_and_key_are_protected(program, stack):
 
 @pytest.mark.parametrize("stack", ["prod", "staging"])
 def test_custom_role_holds_exactly_the_three_unseal_permissions(program, one, stack):
-    role = one(program(stack), "gcp:projects/iAMCustomRole:IAMCustomRole").inputs
+    role = one(program(stack), "gcp:projects/iAMCustomRole:IAMCustomRole", "unseal-role").inputs
     assert sorted(role["permissions"]) == sorted(UNSEAL_PERMISSIONS)
     assert set(role["permissions"]) == {
         "cloudkms.cryptoKeys.get",
@@ -43,13 +43,37 @@ def test_custom_role_holds_exactly_the_three_unseal_permissions(program, one, st
 def test_kms_is_granted_only_on_the_key_to_the_vault_server_account(program, one, config, stack):
     resources = program(stack)
     project = config(stack).gcp.project
-    grant = one(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").inputs
+    grant = one(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "unseal-key-vault-server").inputs
     assert grant["cryptoKeyId"] == "unseal-key-id"  # the mock id of the crypto key, not the ring
     assert grant["role"] == f"projects/{project}/roles/{UNSEAL_ROLE_ID}"
     assert grant["member"] == f"serviceAccount:vault-server@{project}.iam.gserviceaccount.com"
-    # Nothing grants KMS at key-ring or project scope, and no binding uses a predefined KMS role.
-    kms_scoped = [r.type for r in resources if r.type.startswith("gcp:kms/keyRingIAM")]
-    assert kms_scoped == []
+    # Nobody else may use the key: the CI identities' grants on it carry no encrypt/decrypt.
+    on_the_key = [
+        unwrap(r.inputs)
+        for r in resources
+        if r.type == "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"
+        and r.inputs["cryptoKeyId"] == "unseal-key-id"
+    ]
+    assert {g["member"].split("@")[0] for g in on_the_key} == {
+        "serviceAccount:vault-server",
+        "serviceAccount:ci-deployer",
+        "serviceAccount:ci-previewer",
+    }
+    roles = {
+        r.name: unwrap(r.inputs) for r in resources if r.type == "gcp:projects/iAMCustomRole:IAMCustomRole"
+    }
+    for g in on_the_key:
+        if "vault-server" in g["member"]:
+            continue
+        assert g["role"] == "roles/cloudkms.viewer" or not [
+            p
+            for p in roles["ci-unseal-key-manager"]["permissions"]
+            if p.startswith("cloudkms.cryptoKeyVersions.use")
+        ]
+    # At key-ring scope only the CI ring reader (ring metadata, no key permission); nothing at project scope.
+    ring_grants = [unwrap(r.inputs) for r in resources if r.type.startswith("gcp:kms/keyRingIAM")]
+    assert {g["role"] for g in ring_grants} == {f"projects/{project}/roles/ciKeyRingReader"}
+    assert all(p.startswith("cloudkms.keyRings.") for p in roles["ci-key-ring-reader"]["permissions"])
     for r in resources:
         if r.type.startswith("gcp:projects/iAM") and r.type != "gcp:projects/iAMCustomRole:IAMCustomRole":
             assert "cloudkms" not in str(unwrap(r.inputs.get("role", ""))), r.name
