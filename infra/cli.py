@@ -11,7 +11,7 @@ from infra.harness import stack_file
 def _plan(args: argparse.Namespace) -> int:
     from infra.plan import plan
 
-    return plan(args.stack, sys.stdout, sys.stderr)
+    return plan(args.stack, sys.stdout, sys.stderr, against=args.against, fmt=args.format)
 
 
 def _lint_policy(args: argparse.Namespace) -> int:
@@ -34,9 +34,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
-        "plan", help="offline preview: run the program under mocks, print resources + findings"
+        "plan",
+        help="offline preview: run the program under mocks, print resources + findings; "
+        "with --against REF, the diff from REF (resources, replacements, effective permissions)",
     )
     p.add_argument("--stack", required=True, help="prod, staging or local")
+    p.add_argument(
+        "--against",
+        metavar="GIT-REF",
+        help="diff against this commit's program and stack file (e.g. HEAD~1, origin/main)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="text (terminal), markdown (PR comment), json",
+    )
     p.set_defaults(func=_plan)
 
     p = sub.add_parser("lint-policy", help="lint Vault ACL policy files: PATH: RULE-ID: message")

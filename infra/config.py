@@ -603,6 +603,12 @@ class VaultConfig(Strict):
     max_token_ttl: Duration = Field(86400, description="Cap on any auth role's token_max_ttl.")
     audit: list[AuditDevice] = Field(min_length=1, description="Audit devices (JSON, HMAC'd accessors).")
     rate_limits: list[RateLimit] = Field(default_factory=list, description="Rate-limit quotas.")
+    adopt_bootstrap: bool = Field(
+        False,
+        description="One-shot, for the first `pulumi up` after `vaultctl init`: adopt what init created (JWT "
+        "mount, deployer/previewer policies and roles, Vault audit devices) with the `import` option instead "
+        "of creating it. Harmless once adopted; remove it after that `up`.",
+    )
 
     @model_validator(mode="after")
     def _ttls(self) -> VaultConfig:
@@ -736,8 +742,20 @@ class KubernetesIdentity(Strict):
 
 class GithubIdentity(Strict):
     repository: str = Field(description="`owner/repo` allowed to log in.")
+    repository_id: int | None = Field(
+        None,
+        gt=0,
+        description="GitHub's numeric id of that repository; when set, the `repository_id` claim is bound too "
+        "(a name can be re-registered after a rename, an id cannot).",
+    )
     refs: list[str] = Field(default_factory=list, description="Allowed `ref` claims, e.g. refs/heads/main.")
     environments: list[str] = Field(default_factory=list, description="Allowed GitHub environments.")
+    events: list[Literal["push", "workflow_dispatch", "pull_request", "schedule", "merge_group"]] = Field(
+        default_factory=lambda: ["push"],
+        min_length=1,
+        description="Allowed `event_name` claims; the default `push` keeps pull-request runs (code not yet "
+        "reviewed) out.",
+    )
 
     @model_validator(mode="after")
     def _bound(self) -> GithubIdentity:

@@ -32,16 +32,19 @@ def main() -> None:
         pulumi.export("ci_previewer_service_account", platform.ci.previewer_email)
 
     if cfg.vault.configure:
-        # The token comes from the environment (CI: a short-lived deployer login); TLS is always verified.
-        # The provider applies through a child token whose lifetime defaults to 20 minutes, shorter than
-        # an apply may take: give it the deployer token's lifetime (the parent caps it anyway).
+        # The token comes from the environment (CI: a short-lived deployer or previewer JWT login); TLS is
+        # always verified. skip_child_token: without it the provider's start-up calls auth/token/create
+        # to mint a child token (internal/provider/meta.go), and a policy granting auth/token/create lets
+        # its holder mint tokens with any subset of its policies, or orphans that outlive it; neither CI
+        # policy grants it, so every preview and up would fail with 403 at start-up. (So the provider
+        # applies with the login's own token, whose lifetime is the role's: deployer.token_ttl.)
         # Every Vault resource goes through this provider, so none is written before the cluster, its
         # load balancer and its DNS record exist (a component dependency waits for all its children).
         provider = vault.Provider(
             "vault",
             address=cfg.vault.address,
             skip_tls_verify=False,
-            max_lease_ttl_seconds=cfg.deployer.token_ttl,
+            skip_child_token=True,
             opts=pulumi.ResourceOptions(depends_on=reach_vault),
         )
         configuration = VaultConfiguration(

@@ -26,8 +26,13 @@ CONTAINER = "vault"  # the StatefulSet's server container (infra/cluster/statefu
 PREFIX = "vault_audit_"
 WRITES = "^(create|update|delete|patch)$"
 LOGIN = "^auth/[^/]+/login(/|$)"
-# Configuration an attacker would change to keep access or blind the audit trail.
-CONFIG_PATHS = "^(sys/policy(/|$)|sys/policies/|sys/auth/|sys/audit/|auth/[^/]+/config$)"
+# Configuration an attacker would change to keep access or blind the audit trail: policies, auth
+# methods and their configs, audit devices, and (policies/README.md, "What the deployer can still do")
+# the auth roles and identities that hand policies out.
+CONFIG_PATHS = (
+    "^(sys/policy(/|$)|sys/policies/|sys/auth/|sys/audit/|auth/[^/]+/config$|auth/[^/]+/role/"
+    "|identity/(entity|entity-alias|group|group-alias)(/|$))"
+)
 
 
 @dataclass(frozen=True)
@@ -189,8 +194,9 @@ def alarms(cfg: StackConfig, cluster: str | None = None) -> list[Alarm]:
             config_writes(cfg, base),
             {"path": _PATH, "who": _WHO},
             f"{total(f'{PREFIX}config_writes', 'path, who')} > 0",
-            "A write to sys/policies, sys/auth, auth/*/config or sys/audit by an identity other than the "
-            f"deployer: the configuration is changed by hand (or by an intruder keeping access). {runbook}",
+            "A write to sys/policies, sys/auth, auth/*/config, sys/audit, an auth role or an identity by an "
+            "identity other than the deployer: the configuration is changed by hand (or by an intruder "
+            f"keeping access). {runbook}",
         ),
         Alarm(
             f"{PREFIX}root_token",

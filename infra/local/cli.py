@@ -24,7 +24,9 @@ def _up(state: State) -> int:
     print(f"  address   {leader.api_addr}   (nodes: {', '.join(n.api_addr for n in env.nodes)})")
     print(f"  CA        {env.ca_cert}")
     print(f"  log in    export VAULT_ADDR={leader.api_addr} VAULT_CACERT={env.ca_cert}")
-    print(f"            bao login -method=token - < {state.root_token_file}   (root token file, 0600)")
+    print(
+        f"            bao login -method=token - < {state.root_token_file}   (root token: break-glass, 0600)"
+    )
     print(f"  recovery  keys in {state.init_file} (5 shares, threshold 3)")
     print(f"  KMS       {env.kms.address} (transit key {env.kms.key_name}: keep it, snapshots need it)")
     if env.postgres:
@@ -33,7 +35,10 @@ def _up(state: State) -> int:
         print(f"  database  not started: {env.postgres_note}")
     print("  AWS engine left out: OpenBao has none (the local stack declares no `aws`).")
     print("  OpenAI plugin left out: its binary is not here (the local stack declares no `openai`).")
-    print(f"  applied   {env.applied} Vault-layer resources from the `local` stack")
+    ops = env.last_apply.ops() if env.last_apply else {}
+    done = ", ".join(f"{count} {op}" for op, count in sorted(ops.items()))
+    print(f"  applied   {env.applied} Vault-layer resources from the `local` stack as `deployer` ({done})")
+    print("            (a JWT login with a GitHub-shaped token; the root token is break-glass only)")
     phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in env.phases.items())
     print(f"up in {total:.1f}s ({phases})")
     return 0

@@ -1,9 +1,16 @@
 """`up`, `status` and `down` of the whole local environment, as functions the CLI and tests share.
 
 Order of `up` (each a timed phase): certificates -> KMS stand-in -> PostgreSQL -> TokenReview stand-in
--> 3 nodes -> initialize -> all voters -> apply the `local` stack's Vault layer (the same program prod
-runs, under mocks whose hook writes to this cluster). Every step finds what already runs and keeps it,
-so `up` after `up` converges instead of failing.
+-> 3 nodes -> initialize -> all voters -> bootstrap -> apply. Every step finds what already runs and
+keeps it, so `up` after `up` converges instead of failing.
+
+Bootstrap and apply go the way production does. The bootstrap is `vaultctl init`'s (infra/ops/cli_init:
+the JWT method and its issuer config, the deployer and previewer policies and roles), written with the
+root token, which stays a local break-glass credential (secrets/root-token, 0600) and is used for
+nothing else here. The apply logs in through the JWT method with a GitHub-Actions-shaped token from the
+local issuer (the deploy job's claims) and runs the `local` stack's program with the applier as hook
+(infra/local/apply.py: the provider's start-up and calls, with the deployer's token). A grant the
+deployer lacks fails `up`, naming the resource and the path.
 """
 
 from __future__ import annotations
@@ -21,17 +28,20 @@ from typing import Any
 
 from infra.config import StackConfig, parse_stack_config
 from infra.harness import REPO_ROOT, read_stack_config, run_program
-from infra.local import bootstrap, jws, kms, nodes, pki, postgres, processes
+from infra.local import bootstrap, github_oidc, jws, kms, nodes, pki, postgres, processes
 from infra.local.apply import Applier
 from infra.local.client import client, health
 from infra.local.ports import LOOPBACK, free_ports, is_free, wait_listening
 from infra.local.state import State
+from infra.ops import cli_init
+from infra.vault import acl
 
 STACK = "local"
 TOKENREVIEW = "tokenreview"
 GITHUB_OIDC_KEY = "github-oidc-signing-key.pem"
 SA_ISSUER_KEY = "sa-issuer-key.pem"
 NODE_COUNT_KEYS = ("kms_api", "kms_cluster", "postgres", "tokenreview")
+ENGINE_STATE = "engine-state.json"  # the applier's Pulumi-like state (ids, digests; no secret)
 
 
 @dataclass
@@ -46,6 +56,8 @@ class Environment:
     postgres_note: str | None
     phases: dict[str, float] = field(default_factory=dict)
     applied: int = 0
+    last_apply: Applier | None = None
+    applies: list[Applier] = field(default_factory=list)  # every apply of this session, oldest first
 
     @property
     def ca_cert(self) -> Path:
@@ -63,6 +75,26 @@ class Environment:
 
     def sa_issuer_key(self) -> Path:
         return self.state.secrets / SA_ISSUER_KEY
+
+    @property
+    def engine_state(self) -> Path:
+        return self.state.root / ENGINE_STATE
+
+    def configured(self) -> StackConfig:
+        """The stack config with what `up` generated at run time (the program sees exactly this)."""
+        return load_config(overrides(self))
+
+    def ci_login(self, role: str, claims: dict[str, Any]) -> str:
+        """Log in through the JWT method as CI does: a token from the local GitHub OIDC issuer."""
+        key = jws.ensure_key(self.github_key())
+        c = client(self.leader().api_addr, self.ca_cert)
+        answer = c.auth.jwt.jwt_login(
+            role=role, jwt=github_oidc.mint(key, claims), path=self.cfg.github_oidc.path
+        )
+        return str(answer["auth"]["client_token"])
+
+    def deployer_token(self) -> str:
+        return self.ci_login(acl.DEPLOYER, github_oidc.deploy_job(self.configured()))
 
 
 def load_config(overrides: dict[str, Any] | None = None) -> StackConfig:
@@ -165,6 +197,8 @@ def up(
     with _phase(phases, "voters"):
         bootstrap.wait_voters(state, env.nodes)
     if apply:
+        with _phase(phases, "bootstrap"):
+            bootstrap_ci_identities(env)
         with _phase(phases, "apply"):
             env.applied = apply_vault_layer(env)
     state.write_env({**state.read_env(), "ports": ports, "leader": env.leader().name})
@@ -176,7 +210,9 @@ def overrides(env: Environment) -> dict[str, Any]:
     gh_key = jws.ensure_key(env.github_key())
     values: dict[str, Any] = {
         "vault": {"address": env.leader().api_addr},
-        "github_oidc": {"validation_pubkeys": [jws.public_pem(gh_key)]},
+        # Stripped: the server stores the PEM without its final newline, and a provider that reads back
+        # something else than it was given shows a change on every run.
+        "github_oidc": {"validation_pubkeys": [jws.public_pem(gh_key).strip()]},
         "kubernetes_auth": {
             "host": f"https://{LOOPBACK}:{env.tokenreview_port}",
             "ca_pem": env.ca_cert.read_text(),
@@ -195,10 +231,24 @@ def overrides(env: Environment) -> dict[str, Any]:
     return values
 
 
-def apply_vault_layer(env: Environment) -> int:
-    """Run the `local` stack's program with the applier as hook; returns how many resources it wrote."""
-    applier = Applier(env.root_client())
-    run_program(STACK, overrides(env), hook=applier)
+def bootstrap_ci_identities(env: Environment) -> None:
+    """`vaultctl init`'s bootstrap writes, with the root token (the operator's step in production: on a
+    fresh cluster, and again whenever the code changes what the CI identities may do)."""
+    cli_init.apply_bootstrap(env.root_client(), cli_init.bootstrap_writes(env.configured()))
+
+
+def apply_vault_layer(env: Environment, token: str | None = None, *, program: Any = None) -> int:
+    """Apply the `local` stack's Vault layer as the deploy job does; returns how many resources it
+    processed. `token` defaults to a fresh deployer JWT login (never the root token)."""
+    values = overrides(env)
+    # Adopt what the bootstrap created (vault.adopt_bootstrap). Production sets it for the first `up`
+    # after `vaultctl init` only; once adopted the engine ignores it, so locally it stays on.
+    values["vault"] = {**values["vault"], "adopt_bootstrap": True}
+    applier = Applier(token or env.deployer_token(), env.ca_cert, env.engine_state)
+    env.last_apply = applier
+    env.applies.append(applier)
+    run_program(STACK, values, hook=applier, program=program)
+    applier.finish()
     return len(applier.applied)
 
 

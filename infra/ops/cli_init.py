@@ -6,13 +6,19 @@ share to its holder's PGP key (`--recovery-pgp-keys`, one public key file per sh
 `vault operator init -recovery-pgp-keys`); only the `local` stack may write plaintext shares, 0600,
 under `--keys-dir`.
 
-Then, with the root token and nothing else: enable the JWT auth method at `github_oidc.path` (not
-enabled by default on OpenBao nor Vault), write its issuer config, the `deployer` and `token-self`
-policies rendered from policies/acl, and the `deployer` JWT role exactly as the Vault layer declares
-it, then revoke the root token. From there on CI logs in as `deployer` and `pulumi up` does the rest.
+Then, with the root token and nothing else, the bootstrap: what CI needs before it can log in and what
+CI must never be able to change. For HashiCorp Vault the audit devices first (OpenBao declares them in
+server HCL), then the JWT auth method at `github_oidc.path` with its issuer config, the `deployer` and
+`previewer` policies rendered from policies/acl, and their JWT roles, exactly as the Vault layer
+declares them (the program adopts them with `vault.adopt_bootstrap`). Then the root token is revoked.
+From there on CI logs in as `deployer` (or `previewer` for PR previews) and `pulumi up` does the rest.
 The root token is never printed nor written, except with `--for-restore FILE`: disaster recovery
 needs one token to send `snapshot restore --force`, and that token dies with the restore (the
 snapshot's token store replaces this cluster's).
+
+`--update-bootstrap` re-applies the bootstrap to an initialized cluster with the token in VAULT_TOKEN
+(an operator's break-glass token): the way the deployer's or previewer's powers change, since neither
+can write its own policy or role.
 
 Idempotent: on an initialized cluster it says so and exits 0 without changing anything.
 """
@@ -37,8 +43,9 @@ from infra.config import ConfigError, StackConfig, parse_stack_config
 from infra.harness import read_stack_config
 from infra.local.state import write_private
 from infra.ops.snapshot import from_env
-from infra.vault import acl
-from infra.vault.jwt_auth import bound_claims
+from infra.vault import acl, jwt_auth
+from infra.vault.audit import DESCRIPTION as AUDIT_DESCRIPTION
+from infra.vault.audit import audit_options
 
 ARMOR = re.compile(
     r"-----BEGIN PGP PUBLIC KEY BLOCK-----\s*(?:[A-Za-z-]+: .*\n)*\s*(?P<body>[A-Za-z0-9+/=\s]+?)"
@@ -51,46 +58,46 @@ class Bootstrap:
     """The writes `init` makes with the root token, as (path, payload) pairs: pure, unit-tested."""
 
     jwt_path: str
+    jwt_description: str
     jwt_config: dict[str, Any]
     policies: dict[str, str]
-    role_path: str
-    role: dict[str, Any]
+    roles: dict[str, dict[str, Any]]  # role path -> body
+    audit: dict[str, dict[str, Any]]  # device path -> body (HashiCorp Vault only)
+
+
+def with_pubkeys(cfg: StackConfig, extra_pubkeys: list[str] | None) -> StackConfig:
+    """The stack config with `--jwt-pubkey` keys added, so the policies pin what init configures."""
+    if not extra_pubkeys:
+        return cfg
+    gh = cfg.github_oidc.model_copy(
+        update={"validation_pubkeys": [*cfg.github_oidc.validation_pubkeys, *extra_pubkeys]}
+    )
+    return cfg.model_copy(update={"github_oidc": gh})
 
 
 def bootstrap_writes(cfg: StackConfig, extra_pubkeys: list[str] | None = None) -> Bootstrap:
+    cfg = with_pubkeys(cfg, extra_pubkeys)
     gh = cfg.github_oidc
-    config: dict[str, Any] = {}
-    if gh.bound_issuer:
-        config["bound_issuer"] = gh.bound_issuer
-    pubkeys = [*gh.validation_pubkeys, *(extra_pubkeys or [])]
-    if gh.oidc_discovery_url:
-        config["oidc_discovery_url"] = gh.oidc_discovery_url
-    elif pubkeys:
-        config["jwt_validation_pubkeys"] = pubkeys
-    else:
+    if not (gh.oidc_discovery_url or gh.validation_pubkeys):
         raise ConfigError(
             "github_oidc: neither oidc_discovery_url nor validation_pubkeys is set; "
             "pass --jwt-pubkey PEM_FILE (the local stack's issuer key is generated at run time)"
         )
-    deployer = cfg.deployer
-    token_policies = [acl.DEPLOYER, acl.TOKEN_SELF]
-    # The same role `infra.vault.jwt_auth` declares, so the first `pulumi up` finds nothing to change.
-    role = {
-        "role_type": "jwt",
-        "bound_audiences": [gh.audience],
-        "bound_claims": bound_claims(deployer.repository, [], [deployer.environment]),
-        "bound_claims_type": "string",
-        "user_claim": "repository",
-        "token_ttl": deployer.token_ttl,
-        "token_max_ttl": deployer.token_ttl,
-        "token_policies": token_policies,
-        "token_no_default_policy": True,
-    }
-    policies = {
-        acl.DEPLOYER: acl.deployer_policy(cfg).text,
-        acl.TOKEN_SELF: acl.render_template(acl.TOKEN_SELF),
-    }
-    return Bootstrap(gh.path, config, policies, f"auth/{gh.path}/role/{acl.DEPLOYER}", role)
+    # The same values `infra.vault` declares, so adopting them shows no change.
+    config = dict(jwt_auth.backend_args(cfg))
+    roles = {jwt_auth.role_path(cfg, role.name): role.api_body() for role in jwt_auth.bootstrap_roles(cfg)}
+    policies = {p.name: p.text for p in acl.bootstrap_policies(cfg)}
+    audit = {}
+    if cfg.cluster.server == "vault":
+        audit = {
+            device.name: {
+                "type": device.type,
+                "description": AUDIT_DESCRIPTION,
+                "options": audit_options(device),
+            }
+            for device in cfg.vault.audit
+        }
+    return Bootstrap(gh.path, jwt_auth.BACKEND_DESCRIPTION, config, policies, roles, audit)
 
 
 def pgp_key_b64(path: Path) -> str:
@@ -148,14 +155,21 @@ def _write_shares(result: dict[str, Any], keys_dir: Path, encrypted: bool, thres
 
 
 def apply_bootstrap(client: hvac.Client, plan: Bootstrap) -> None:
+    """Write the bootstrap (idempotent: on a bootstrapped cluster it rewrites the same values)."""
+    devices = client.sys.list_enabled_audit_devices() if plan.audit else {}
+    devices = devices.get("data", devices)
+    for name, body in plan.audit.items():  # first: nothing below goes unaudited
+        if f"{name}/" not in devices:
+            client.adapter.put(f"/v1/sys/audit/{name}", json=body)
     enabled = client.sys.list_auth_methods()
     enabled = enabled.get("data", enabled)
     if f"{plan.jwt_path}/" not in enabled:
-        client.sys.enable_auth_method("jwt", path=plan.jwt_path, description="GitHub Actions OIDC")
+        client.sys.enable_auth_method("jwt", path=plan.jwt_path, description=plan.jwt_description)
     client.adapter.post(f"/v1/auth/{plan.jwt_path}/config", json=plan.jwt_config)
     for name, text in plan.policies.items():
         client.sys.create_or_update_policy(name=name, policy=text)
-    client.adapter.post(f"/v1/{plan.role_path}", json=plan.role)
+    for path, body in plan.roles.items():
+        client.adapter.post(f"/v1/{path}", json=body)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,6 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         help="disaster recovery: skip the deployer setup, keep the root token in TOKEN_FILE (0600) for "
         "`snapshot restore --force`, which invalidates it",
     )
+    parser.add_argument(
+        "--update-bootstrap",
+        action="store_true",
+        help="re-apply the bootstrap (CI identities' policies and roles, JWT config) to an initialized "
+        "cluster with the operator token in VAULT_TOKEN; prints what it wrote, never a secret",
+    )
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
@@ -205,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
             plan = bootstrap_writes(cfg, [p.read_text() for p in args.jwt_pubkey])
         print(json.dumps(dataclasses.asdict(plan), indent=2, sort_keys=True))
         return 0
+    if args.update_bootstrap:
+        assert plan is not None
+        return _update_bootstrap(plan)
     if args.keys_dir is None:
         print("vaultctl init: --keys-dir is required", file=sys.stderr)
         return 2
@@ -249,10 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         assert plan is not None
         _wait("the active node to accept writes", lambda: client.auth.token.lookup_self(), args.timeout)
         apply_bootstrap(client, plan)
-        print(
-            f"auth/{plan.jwt_path}: JWT method, policies {', '.join(plan.policies)}, role {acl.DEPLOYER} "
-            f"(repository {cfg.deployer.repository}, environment {cfg.deployer.environment})"
-        )
+        _print_bootstrap(plan, cfg)
         client.auth.token.revoke_self()
         try:
             client.auth.token.lookup_self()
@@ -265,6 +285,34 @@ def main(argv: list[str] | None = None) -> int:
     except (RuntimeError, TimeoutError, hvac.exceptions.VaultError, requests.RequestException) as err:
         print(f"vaultctl init: {err}", file=sys.stderr)
         return 1
+
+
+def _print_bootstrap(plan: Bootstrap, cfg: StackConfig) -> None:
+    if plan.audit:
+        print(f"audit devices: {', '.join(plan.audit)}")
+    print(
+        f"auth/{plan.jwt_path}: JWT method, policies {', '.join(plan.policies)}, roles "
+        f"{', '.join(path.rsplit('/', 1)[-1] for path in plan.roles)} (repository id "
+        f"{cfg.deployer.repository_id}, audience {cfg.deployer.oidc_audience()})"
+    )
+
+
+def _update_bootstrap(plan: Bootstrap) -> int:
+    try:
+        client = from_env()
+        if not client.sys.is_initialized():
+            print("vaultctl init: the cluster is not initialized; run init first", file=sys.stderr)
+            return 1
+        apply_bootstrap(client, plan)
+    except (RuntimeError, hvac.exceptions.VaultError, requests.RequestException) as err:
+        print(f"vaultctl init: {err}", file=sys.stderr)
+        return 1
+    print("bootstrap re-applied:")
+    for name in plan.policies:
+        print(f"  policy {name}")
+    for path in plan.roles:
+        print(f"  role {path}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -349,6 +349,18 @@ def pulumi_rule(workflows: list[Workflow], limits: Limits) -> Iterator[str]:
                 yield f"{where} runs `pulumi {command}`, which writes state, without the deployer identity"
             if command in ("up", "update"):
                 yield from _plan_findings(wf, name, job, str(args.get("plan", "")))
+            if (
+                command in ("preview", "up", "update")
+                and args.get("plan")
+                and args.get("refresh")
+                not in (
+                    True,
+                    "true",
+                )
+            ):
+                # State can lag the real world (bootstrap updates by an operator, a deleted object):
+                # a plan computed against stale state fails to apply or rewrites what it must not.
+                yield f"{where} saves or applies a plan without `refresh: true`"
 
 
 def _plan_findings(wf: Workflow, name: str, job: dict[str, Any], plan: str) -> Iterator[str]:

@@ -7,7 +7,7 @@ import pulumi_vault as vault
 
 from infra.config import StackConfig
 from infra.vault import acl
-from infra.vault._opts import child
+from infra.vault._opts import bootstrapped, child
 from infra.vault.ai_keys import declare_ai_keys
 from infra.vault.audit import declare_audit_devices
 from infra.vault.aws import declare_aws
@@ -26,10 +26,17 @@ class VaultConfiguration(pulumi.ComponentResource):
 
     def __init__(self, name: str, cfg: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("vault-platform:vault:Configuration", name, None, opts)
-        # Audit first: no request to configure anything goes unaudited.
-        audit = declare_audit_devices(cfg.vault.audit, self) if cfg.cluster.server == "vault" else []
+        # Audit first: no request to configure anything goes unaudited. (Created by `vaultctl init`.)
+        audit = declare_audit_devices(cfg, self) if cfg.cluster.server == "vault" else []
+        bootstrap = {p.name for p in acl.bootstrap_policies(cfg)}
         policies = {
-            p.name: vault.Policy(f"policy-{p.name}", name=p.name, policy=p.text, opts=child(self, *audit))
+            p.name: vault.Policy(
+                f"policy-{p.name}",
+                name=p.name,
+                policy=p.text,
+                # The CI identities' policies are written by `vaultctl init`; CI only reads them.
+                opts=bootstrapped(cfg, p.name, self, *audit) if p.name in bootstrap else child(self, *audit),
+            )
             for p in acl.all_policies(cfg)
         }
         kv = declare_kv(cfg.kv, self)

@@ -4,16 +4,26 @@ Policies are generated from the services catalog, one template per access patter
 is one catalog entry and no policy text is hand-written per service. The catalog's values are
 validated (plain path segments, DNS-1123 names) before they reach a template, so a placeholder can
 never become a glob.
+
+Two CI identities are rendered here too. The `deployer` policy grants exactly the calls the Terraform
+Vault provider (inside pulumi-vault) makes for the resources this program declares, with the values
+that could turn a config applier into root pinned by `allowed_parameters`; the `previewer` policy
+grants the reads its Read functions make, nothing writable. Both are written by `vaultctl init` and
+adopted by the program: the deployer cannot write either (policies/README.md, "The deployer").
 """
 
 from __future__ import annotations
 
+import json
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
 import policies
 from infra.config import Service, StackConfig
+from infra.vault.database import connection_url
 
 TEMPLATES = Path(policies.__file__).resolve().parent / "acl"
 
@@ -21,6 +31,13 @@ KV_OWN = {"read": "kv-own-read", "write": "kv-own-write"}
 TOKEN_SELF = "token-self"  # noqa: S105 (a policy name)
 SNAPSHOT = "snapshot"
 DEPLOYER = "deployer"
+PREVIEWER = "previewer"
+SERVICE_PREFIX = "svc-"
+CI_ROLE_PREFIX = "ci-"
+# Written by `vaultctl init` with an operator's token, adopted by the program, read-only to CI: a CI
+# identity must not be able to change what a CI identity may do.
+BOOTSTRAP_POLICIES = (DEPLOYER, PREVIEWER)
+BOOTSTRAP_ROLES = (DEPLOYER, PREVIEWER)
 AWS_ENDPOINT = {"iam_user": ("creds", "read"), "assumed_role": ("sts", "update")}
 
 
@@ -35,13 +52,39 @@ def render_template(template: str, **values: str) -> str:
     return Template((TEMPLATES / f"{template}.hcl").read_text()).substitute(values)
 
 
+def hcl_value(value: object) -> str:
+    """A JSON value is also a valid HCL value (strings escaped the same way, lists, booleans)."""
+    return json.dumps(value)
+
+
+def hcl_parameters(parameters: Mapping[str, Sequence[object]]) -> str:
+    """The body of an `allowed_parameters` map, one `"key" = [values]` line each (an empty list: any)."""
+    return "\n".join(
+        f"    {hcl_value(key)} = {hcl_value(list(values))}" for key, values in parameters.items()
+    )
+
+
+def _repeat(template: str, instances: list[dict[str, str]]) -> list[str]:
+    """A template rendered once per instance; its leading comment is kept on the first one only."""
+    rendered = [render_template(template, **values) for values in instances]
+    return rendered[:1] + [
+        "\n".join(_drop_leading_comment(text.splitlines())) + "\n" for text in rendered[1:]
+    ]
+
+
+def _drop_leading_comment(lines: list[str]) -> list[str]:
+    while lines and lines[0].startswith("#"):
+        lines = lines[1:]
+    return lines
+
+
 def _join(name: str, purpose: str, fragments: list[str]) -> RenderedPolicy:
     header = f"# {name}: {purpose}\n# Generated from policies/acl/ by infra/vault/acl.py; edit the templates, not this text.\n"
     return RenderedPolicy(name, header + "\n".join(fragments))
 
 
 def service_policy_name(service: Service) -> str:
-    return f"svc-{service.name}"
+    return f"{SERVICE_PREFIX}{service.name}"
 
 
 def service_policy(service: Service, cfg: StackConfig) -> RenderedPolicy:
@@ -82,6 +125,10 @@ def service_token_policies(service: Service) -> list[str]:
     return names
 
 
+def shared_policy_names() -> list[str]:
+    return [KV_OWN["read"], KV_OWN["write"], TOKEN_SELF, SNAPSHOT]
+
+
 def shared_policies(cfg: StackConfig) -> list[RenderedPolicy]:
     kv = cfg.kv.path
     rendered = [
@@ -92,8 +139,112 @@ def shared_policies(cfg: StackConfig) -> list[RenderedPolicy]:
     return rendered
 
 
+# --------------------------------------------------------------------------- auth roles' token policies
+
+
+def kubernetes_role_policies(cfg: StackConfig) -> dict[str, list[str]]:
+    """token_policies of every Kubernetes auth role the program declares, by role name."""
+    roles = {s.name: service_token_policies(s) for s in cfg.services if s.kubernetes}
+    roles[SNAPSHOT] = [SNAPSHOT, TOKEN_SELF]
+    return roles
+
+
+def ci_role_policies(cfg: StackConfig) -> dict[str, list[str]]:
+    """token_policies of every `ci-*` JWT role (services' CI), by role name."""
+    return {f"{CI_ROLE_PREFIX}{s.name}": service_token_policies(s) for s in cfg.services if s.github}
+
+
+def tf_set_order(values: Iterable[str]) -> list[str]:
+    """The order in which the Terraform SDK hands a TypeSet of strings to the provider, which sends it
+    as is: sorted by the decimal text of each element's CRC-32 (helper/schema Set.listCode, HashString)."""
+    return sorted(set(values), key=lambda value: str(zlib.crc32(value.encode())))
+
+
+def allowed_token_policies(role_policies: Mapping[str, list[str]]) -> str:
+    """The `allowed_parameters` values for `token_policies` on roles the deployer writes.
+
+    HashiCorp Vault 1.21+ checks each element of a list against the allowed values: the exact names
+    (never a glob: a comma-joined string would match `svc-*` as a whole). Vault 1.20 and older and
+    OpenBao compare the whole list with each allowed value: the exact lists the roles carry, in the order
+    the provider sends them. Either way a role can only carry generated policies.
+    """
+    names = sorted({name for policies_ in role_policies.values() for name in policies_})
+    lists = sorted({tuple(tf_set_order(policies_)) for policies_ in role_policies.values()})
+    return hcl_value([*names, *(list(each) for each in lists)])
+
+
+# --------------------------------------------------------------------------- the deployer
+
+
+# The token fields the provider sends on an auth role (vault/auth_token.go updateTokenFields), except
+# token_policies, which is pinned separately.
+TOKEN_FIELDS = (
+    "token_bound_cidrs",
+    "token_explicit_max_ttl",
+    "token_max_ttl",
+    "token_no_default_policy",
+    "token_period",
+    "token_type",
+    "token_ttl",
+    "token_num_uses",
+    "alias_metadata",
+)
+
+
+def _token_fields() -> str:
+    return hcl_parameters({field: [] for field in TOKEN_FIELDS})
+
+
+def generated_policy_names(cfg: StackConfig) -> list[str]:
+    return [
+        *shared_policy_names(),
+        *ai_key_policy_names(cfg),
+        *(service_policy_name(s) for s in cfg.services),
+    ]
+
+
+def _kubernetes_config_parameters(cfg: StackConfig) -> str:
+    k8s = cfg.kubernetes_auth
+    return hcl_parameters(
+        {
+            "kubernetes_host": [k8s.host],
+            # Without a CA in config the provider may only send "" (to clear a stale CA).
+            "kubernetes_ca_cert": [k8s.ca_pem or ""],
+            "disable_local_ca_jwt": [False],
+            "disable_iss_validation": [],
+            "use_annotations_as_alias_metadata": [],
+        }
+    )
+
+
+def _connection_parameters(cfg: StackConfig) -> str:
+    db = cfg.database
+    assert db is not None
+    return hcl_parameters(
+        {
+            "plugin_name": ["postgresql-database-plugin"],
+            "connection_url": [connection_url(db)],
+            "username": [db.username],
+            "password": [],
+            "password_authentication": ["scram-sha-256"],
+            "disable_escaping": [False],
+            "verify_connection": [],
+            "allowed_roles": [],
+            "max_open_connections": [],
+        }
+    )
+
+
 def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
     parts = [render_template("deployer-base")]
+    parts += _repeat(
+        "deployer-policy-write",
+        [
+            {"name": name}
+            for name in [*shared_policy_names(), *ai_key_policy_names(cfg), f"{SERVICE_PREFIX}*"]
+        ],
+    )
+    parts += _repeat("deployer-read", [{"path": f"sys/policies/acl/{name}"} for name in BOOTSTRAP_POLICIES])
     if cfg.cluster.server == "vault":
         parts.append(render_template("deployer-audit"))
     mounts = [cfg.kv.path, cfg.transit.path]
@@ -101,24 +252,124 @@ def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
         mounts.append(cfg.database.path)
     if cfg.aws:
         mounts.append(cfg.aws.path)
-    parts += [render_template("deployer-mount", mount=mount) for mount in mounts]
-    parts += [
-        render_template("deployer-auth", mount=mount)
-        for mount in (cfg.kubernetes_auth.path, cfg.github_oidc.path)
-    ]
+    parts += _repeat("deployer-mount", [{"mount": mount} for mount in mounts])
+    parts.append(
+        render_template(
+            "deployer-auth-kubernetes",
+            mount=cfg.kubernetes_auth.path,
+            config_parameters=_kubernetes_config_parameters(cfg),
+            token_policies=allowed_token_policies(kubernetes_role_policies(cfg)),
+            token_fields=_token_fields(),
+            # The exact list the mount's tune sends (both list semantics); nothing else kept in clear.
+            audit_clear_keys=hcl_value([*KUBERNETES_AUDIT_CLEAR_KEYS, KUBERNETES_AUDIT_CLEAR_KEYS]),
+        )
+    )
+    ci_roles = ci_role_policies(cfg)
+    parts.append(
+        render_template(
+            "deployer-auth-jwt",
+            mount=cfg.github_oidc.path,
+            deployer_role=DEPLOYER,
+            previewer_role=PREVIEWER,
+            # No ci-* role in the catalog: an empty allowed list would mean "any", so allow none.
+            token_policies=allowed_token_policies(ci_roles) if ci_roles else hcl_value(["no-ci-roles"]),
+            token_fields=_token_fields(),
+        )
+    )
     parts.append(render_template("deployer-kv", kv_mount=cfg.kv.path))
     parts.append(render_template("deployer-transit", transit_mount=cfg.transit.path))
     if cfg.database:
-        parts.append(render_template("deployer-database", db_mount=cfg.database.path))
+        db = cfg.database
+        static = (
+            render_template("deployer-database-static-roles", db_mount=db.path, connection=db.connection)
+            if db.static_roles
+            else ""
+        )
+        rotate = (
+            render_template("deployer-rotate-root", path=f"{db.path}/rotate-root/{db.connection}")
+            if db.rotate_root
+            else ""
+        )
+        parts.append(
+            render_template(
+                "deployer-database",
+                db_mount=db.path,
+                connection=db.connection,
+                connection_parameters=_connection_parameters(cfg),
+                static_roles=static,
+                rotate_root=rotate,
+            )
+        )
     if cfg.aws:
-        parts.append(render_template("deployer-aws", aws_mount=cfg.aws.path))
+        aws = cfg.aws
+        parts.append(
+            render_template(
+                "deployer-aws",
+                aws_mount=aws.path,
+                region=aws.region,
+                rotate_root=render_template("deployer-rotate-root", path=f"{aws.path}/config/rotate-root")
+                if aws.rotate_root
+                else "",
+                roles=render_template("deployer-aws-roles", aws_mount=aws.path) if aws.roles else "",
+            )
+        )
+    parts += ai_key_deployer_fragments(cfg)
     return _join(DEPLOYER, "the CI identity that applies this Vault configuration layer", parts)
+
+
+# --------------------------------------------------------------------------- the previewer
+
+
+def previewer_read_paths(cfg: StackConfig) -> list[str]:
+    """Every path a refresh of the declared resources reads, one-segment wildcards where names vary."""
+    paths = [f"sys/policies/acl/{name}" for name in [*shared_policy_names(), *BOOTSTRAP_POLICIES]]
+    paths.append(f"sys/policies/acl/{SERVICE_PREFIX}*")
+    mounts = [cfg.kv.path, cfg.transit.path]
+    if cfg.database:
+        mounts.append(cfg.database.path)
+    if cfg.aws:
+        mounts.append(cfg.aws.path)
+    paths += [f"sys/mounts/{mount}" for mount in mounts]
+    for auth in (cfg.kubernetes_auth.path, cfg.github_oidc.path):
+        paths += [f"sys/mounts/auth/{auth}", f"sys/mounts/auth/{auth}/tune"]
+        paths += [f"auth/{auth}/config", f"auth/{auth}/role/+"]
+    paths.append(f"{cfg.kv.path}/config")
+    paths.append(f"{cfg.transit.path}/keys/+")
+    if cfg.database:
+        db = cfg.database
+        paths += [f"{db.path}/config/{db.connection}", f"{db.path}/roles/+"]
+        if db.static_roles:
+            paths.append(f"{db.path}/static-roles/+")
+    if cfg.aws:
+        paths.append(f"{cfg.aws.path}/config/root")
+        if cfg.aws.roles:
+            paths.append(f"{cfg.aws.path}/roles/+")
+    paths += [f"sys/policies/acl/{name}" for name in ai_key_policy_names(cfg)]
+    if cfg.openai:  # the plugin's catalog entry is read with sudo: previewer-openai
+        paths.append(f"sys/mounts/{cfg.openai.path}")
+        paths += [f"{cfg.openai.path}/roles/{s.name}" for s in cfg.services if s.openai]
+    return paths
+
+
+def previewer_policy(cfg: StackConfig) -> RenderedPolicy:
+    parts = [render_template("previewer-base")]
+    parts += _repeat("previewer-read", [{"path": path} for path in previewer_read_paths(cfg)])
+    if cfg.cluster.server == "vault":
+        parts.append(render_template("previewer-audit"))
+    if cfg.openai:
+        parts.append(render_template("previewer-openai", plugin=cfg.openai.plugin_name))
+    return _join(PREVIEWER, "the read-only CI identity of previews and drift detection", parts)
+
+
+def bootstrap_policies(cfg: StackConfig) -> list[RenderedPolicy]:
+    """The policies `vaultctl init` writes (and the program adopts): the CI identities'."""
+    return [deployer_policy(cfg), previewer_policy(cfg)]
 
 
 def all_policies(cfg: StackConfig) -> list[RenderedPolicy]:
     return [
         *shared_policies(cfg),
-        deployer_policy(cfg),
+        *bootstrap_policies(cfg),
         *(service_policy(s, cfg) for s in cfg.services),
         *ai_key_policies(cfg),
     ]
@@ -129,6 +380,59 @@ def all_policies(cfg: StackConfig) -> list[RenderedPolicy]:
 AI_KEYS_ROTATOR = "ai-keys-rotator"
 AI_KEYS_AUDITOR = "ai-keys-auditor"
 OPENAI_CREDS = "openai-creds"
+KEYS_AUDITOR_ROLE = "keys-auditor"
+# Login request fields the Kubernetes auth mount writes to the audit log in clear (the failed-login
+# alarm groups by role); the JWT stays HMAC'd.
+KUBERNETES_AUDIT_CLEAR_KEYS = ["role"]
+
+
+def ai_key_policy_names(cfg: StackConfig) -> list[str]:
+    return [AI_KEYS_ROTATOR, AI_KEYS_AUDITOR, *([OPENAI_CREDS] if cfg.openai else [])]
+
+
+def ai_key_deployer_fragments(cfg: StackConfig) -> list[str]:
+    """What the deployer writes for issue 17's resources, each path exactly: the provider keys'
+    metadata, the keys-auditor role (token_policies pinned), and the OpenAI plugin (catalog entry,
+    mount, config and roles pinned to the stack config)."""
+    parts = _repeat(
+        "deployer-ai-key-metadata",
+        [
+            {"kv_mount": cfg.kv.path, "provider": k.provider, "service": s.name}
+            for s, k in cfg.provider_keys()
+        ],
+    )
+    parts.append(
+        render_template(
+            "deployer-keys-auditor-role",
+            mount=cfg.github_oidc.path,
+            role=KEYS_AUDITOR_ROLE,
+            token_policies=allowed_token_policies({KEYS_AUDITOR_ROLE: [AI_KEYS_AUDITOR, TOKEN_SELF]}),
+            token_fields=_token_fields(),
+        )
+    )
+    openai = cfg.openai
+    if openai:
+        parts.append(
+            render_template(
+                "deployer-openai",
+                plugin=openai.plugin_name,
+                sha256=openai.sha256,
+                command=openai.command,
+                version=openai.version,
+                mount=openai.path,
+                organization=openai.organization_id,
+                endpoint=openai.api_endpoint,
+            )
+        )
+        parts += _repeat(
+            "deployer-openai-role",
+            [
+                {"mount": openai.path, "service": s.name, "project": s.openai.project_id}
+                for s in cfg.services
+                if s.openai
+            ],
+        )
+    return parts
 
 
 def ai_key_policies(cfg: StackConfig) -> list[RenderedPolicy]:

@@ -21,7 +21,7 @@ from infra.vault import acl
 from infra.vault._opts import child
 
 KEYS_PREFIX = "ai/providers"
-AUDITOR_ROLE = "keys-auditor"
+AUDITOR_ROLE = acl.KEYS_AUDITOR_ROLE
 # Custom metadata fields the Vault layer owns; `vaultctl keys rotate` owns the rotation record.
 DECLARED_FIELDS = ("owner", "rotation_period", "ticket", "service", "provider")
 MANAGED_BY = "vault-platform"

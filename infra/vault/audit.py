@@ -1,12 +1,19 @@
-"""Audit devices through the API: HashiCorp Vault only (OpenBao declares them in server HCL)."""
+"""Audit devices through the API: HashiCorp Vault only (OpenBao declares them in server HCL).
+
+`vaultctl init` creates them with an operator's token before anything else is configured, and the
+program adopts them: CI can list them but never add one (a device is a copy of every request, and a
+socket device ships it off the box: CVE-2025-6000).
+"""
 
 from __future__ import annotations
 
 import pulumi
 import pulumi_vault as vault
 
-from infra.config import AuditDevice
-from infra.vault._opts import child
+from infra.config import AuditDevice, StackConfig
+from infra.vault._opts import bootstrapped
+
+DESCRIPTION = "declared in code (infra/vault/audit.py)"
 
 
 def audit_options(device: AuditDevice) -> dict[str, str]:
@@ -19,15 +26,15 @@ def audit_options(device: AuditDevice) -> dict[str, str]:
     return options
 
 
-def declare_audit_devices(devices: list[AuditDevice], parent: pulumi.Resource) -> list[vault.Audit]:
+def declare_audit_devices(cfg: StackConfig, parent: pulumi.Resource) -> list[vault.Audit]:
     return [
         vault.Audit(
             f"audit-{device.name}",
             path=device.name,
             type=device.type,
-            description="declared in code (infra/vault/audit.py)",
+            description=DESCRIPTION,
             options=audit_options(device),
-            opts=child(parent),
+            opts=bootstrapped(cfg, device.name, parent),
         )
-        for device in devices
+        for device in cfg.vault.audit
     ]

@@ -18,6 +18,9 @@ def declare_identities(
             name=f"svc-{service.name}",
             # Only this layer writes entity metadata; callers cannot choose the name a policy expands.
             metadata={"service": service.name},
+            # Entities carry metadata only; policies come from the auth roles. With this flag the
+            # provider never sends `policies`, which the deployer policy does not allow on entity writes.
+            external_policies=True,
             opts=child(parent),
         )
         if service.kubernetes:

@@ -258,6 +258,20 @@ BAD: list[tuple[str, str, Callable[[dict[str, Any]], None], str, str]] = [
     ),
     ("up-without-plan", "deploy.yml", _pulumi("up-staging", "plan", None), "WF-PULUMI", "without `plan:`"),
     (
+        "plan-without-refresh",
+        "deploy.yml",
+        _pulumi("plan-prod", "refresh", None),
+        "WF-PULUMI",
+        "without `refresh: true`",
+    ),
+    (
+        "up-without-refresh",
+        "deploy.yml",
+        _pulumi("up-prod", "refresh", False),
+        "WF-PULUMI",
+        "without `refresh: true`",
+    ),
+    (
         "plan-not-in-summary",
         "deploy.yml",
         _pulumi("plan-staging", "comment-on-summary", None),

@@ -96,9 +96,15 @@ def github_token(key: Any, env: Environment, **claims: Any) -> str:
         "sub": "repo:acme/none:ref:refs/heads/main",
         "repository": "acme/none",
         "ref": "refs/heads/main",
+        "event_name": "push",
         **claims,
     }
     return jwt.encode({k: v for k, v in body.items() if v is not None}, key, algorithm="ES256")
+
+
+def ci_token(key: Any, claims: dict[str, Any]) -> str:
+    """A GitHub Actions job's ID token with exactly these claims, signed by the local issuer (PyJWT)."""
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, key, algorithm="ES256")
 
 
 def unauthenticated(env: Environment) -> hvac.Client:
@@ -106,7 +112,17 @@ def unauthenticated(env: Environment) -> hvac.Client:
     return hvac.Client(url=leader.api_addr, verify=str(env.ca_cert), timeout=10)
 
 
+_last_login = [0.0]
+# The local stack's `login-jwt` quota: 20 requests/s, then the client is blocked for a minute. The
+# parametrized refusal tests log in back to back: keep them well under the rate, as CI jobs are.
+LOGIN_INTERVAL = 0.1
+
+
 def jwt_login(env: Environment, role: str, token: str) -> hvac.Client:
+    wait = _last_login[0] + LOGIN_INTERVAL - time.monotonic()
+    if wait > 0:
+        time.sleep(wait)
+    _last_login[0] = time.monotonic()
     c = unauthenticated(env)
     c.auth.jwt.jwt_login(role=role, jwt=token, path=env.cfg.github_oidc.path)
     return c

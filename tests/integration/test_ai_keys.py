@@ -14,16 +14,18 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import hvac
 import pytest
+import requests
 
 from infra.ops.keys_status import format_time, parse_time
 from infra.vault import acl
-from infra.vault.ai_keys import key_path
-from tests.integration.conftest import service_login
+from infra.vault.ai_keys import declared_metadata, key_path
+from tests.integration.conftest import ci_token, jwt_login, service_login
 
 pytestmark = pytest.mark.integration
 
@@ -217,3 +219,119 @@ def test_what_the_rotator_and_the_auditor_may_not_do(env: Any, root: Any, rotato
     report = hvac.Client(url=root.url, verify=root.session.verify, token=auditor)
     _, keys = status(env, report)
     assert "openai/ai-gateway" in keys
+
+
+def _auditor_claims(env: Any, **changes: Any) -> dict[str, Any]:
+    d, k = env.cfg.deployer, env.cfg.ai_keys
+    now = int(time.time())
+    claims = {
+        "iss": "https://token.actions.githubusercontent.com",
+        "aud": d.oidc_audience(),
+        "iat": now,
+        "nbf": now,
+        "exp": now + 300,
+        "sub": f"repo:{d.repository}:ref:{d.ref}",
+        "repository": d.repository,
+        "repository_id": str(d.repository_id),
+        "repository_owner_id": str(d.repository_owner_id),
+        "ref": d.ref,
+        "event_name": "schedule",
+        "job_workflow_ref": d.workflow_ref(k.auditor_workflow),
+    }
+    return {**claims, **changes}
+
+
+def test_the_report_logs_in_as_keys_auditor_from_its_workflow_only(env: Any, github_key: Any) -> None:
+    """The scheduled workflow's login, as GitHub would sign it: key metadata, never a value; the same
+    role refuses another workflow, a pull request and another repository."""
+    login = jwt_login(env, acl.KEYS_AUDITOR_ROLE, ci_token(github_key, _auditor_claims(env)))
+    assert sorted(login.auth.token.lookup_self()["data"]["policies"]) == [acl.AI_KEYS_AUDITOR, acl.TOKEN_SELF]
+    _, keys = status(env, login)
+    assert {"openai/ai-gateway", "anthropic/ai-gateway"} <= set(keys)
+    with pytest.raises(hvac.exceptions.Forbidden):
+        read_as(login, env, key_path("openai", "ai-gateway"))
+    d = env.cfg.deployer
+    for refused in (
+        {"job_workflow_ref": d.workflow_ref(".github/workflows/deploy.yml")},
+        {"event_name": "pull_request"},
+        {"repository_id": "999"},
+        {"ref": "refs/heads/feature"},
+        {"aud": env.cfg.github_oidc.audience},
+    ):
+        with pytest.raises(hvac.exceptions.VaultError):
+            jwt_login(env, acl.KEYS_AUDITOR_ROLE, ci_token(github_key, _auditor_claims(env, **refused)))
+
+
+def _deployer_call(env: Any, token: str, method: str, path: str, body: dict[str, Any] | None) -> int:
+    return requests.request(
+        method,
+        f"{env.leader().api_addr}/v1/{path}",
+        headers={"X-Vault-Token": token},
+        json=body,
+        verify=str(env.ca_cert),
+        timeout=10,
+    ).status_code
+
+
+def test_what_issue_17_lets_the_deployer_write_is_pinned(env: Any) -> None:
+    """The deployer writes the keys' metadata, the keys-auditor role and the Kubernetes tune; each grant
+    refuses what would widen it (403 from the ACL), while the same token applies the layer."""
+    kv, k8s, jwt = env.cfg.kv.path, env.cfg.kubernetes_auth.path, env.cfg.github_oidc.path
+    meta = f"{kv}/metadata/{key_path('openai', 'ai-gateway')}"
+    role = {"role_type": "jwt", "bound_audiences": ["x"], "user_claim": "sub", "bound_claims": {"sub": "x"}}
+    attempts = {
+        "keep-the-login-jwt-in-clear": (
+            "POST",
+            f"sys/mounts/auth/{k8s}/tune",
+            {"audit_non_hmac_request_keys": ["role", "jwt"]},
+        ),
+        "auditor-role-with-deployer": (
+            "POST",
+            f"auth/{jwt}/role/{acl.KEYS_AUDITOR_ROLE}",
+            {**role, "token_policies": ["deployer"]},
+        ),
+        "auditor-role-with-rotator": (
+            "POST",
+            f"auth/{jwt}/role/{acl.KEYS_AUDITOR_ROLE}",
+            {**role, "token_policies": [acl.AI_KEYS_ROTATOR]},
+        ),
+        "key-metadata-without-cas": ("POST", meta, {"cas_required": False}),
+        "key-metadata-auto-delete": ("POST", meta, {"cas_required": True, "delete_version_after": "1s"}),
+        "key-metadata-delete": ("DELETE", meta, None),
+        "undeclared-key-metadata": (
+            "POST",
+            f"{kv}/metadata/{key_path('openai', 'billing')}",
+            {"cas_required": True},
+        ),
+        "read-a-provider-key": ("GET", f"{kv}/data/{key_path('openai', 'ai-gateway')}", None),
+        "write-a-provider-key": (
+            "POST",
+            f"{kv}/data/{key_path('openai', 'ai-gateway')}",
+            {"data": {"api_key": "x"}},
+        ),
+        "register-a-plugin": (
+            "PUT",
+            "sys/plugins/catalog/secret/evil",
+            {"type": "secret", "sha256": "0" * 64, "command": "sh"},
+        ),
+    }
+    token = env.deployer_token()
+    opened = {
+        name: code
+        for name, (m, p, b) in attempts.items()
+        if (code := _deployer_call(env, token, m, p, b)) != 403
+    }
+    assert opened == {}
+    # The same writes with the declared values pass (what the provider sends).
+    body = {
+        "cas_required": True,
+        "max_versions": env.cfg.kv.max_versions,
+        "custom_metadata": metadata_for(env),
+    }
+    assert _deployer_call(env, token, "POST", meta, body) == 204
+
+
+def metadata_for(env: Any) -> dict[str, str]:
+    service = next(s for s in env.cfg.services if s.name == "ai-gateway")
+    key = next(k for k in service.kv.ai_keys if k.provider == "openai")
+    return declared_metadata(service, key)

@@ -194,6 +194,21 @@ def test_config_writes_outside_the_deployer_match(
         auth_config,
         lambda: billing.write_data(auth_config, data={"kubernetes_host": "https://evil.example"}),
     )
+    # Auth roles and identities hand policies out: written by anyone but the deployer, they alarm too.
+    role_probe = f"auth/{cfg.kubernetes_auth.path}/role/alarm-probe"
+    role_write = capture(
+        tail,
+        role_probe,
+        lambda: root.write_data(
+            role_probe,
+            data={"bound_service_account_names": ["x"], "bound_service_account_namespaces": ["x"]},
+        ),
+    )
+    root.delete(role_probe)
+    entity_write = capture(
+        tail, "identity/entity", lambda: root.secrets.identity.create_or_update_entity(name="alarm-probe")
+    )
+    root.secrets.identity.delete_entity_by_name("alarm-probe")
     # The deployer writing a policy it manages (the same text again) is a deploy, not an alarm.
     text = root.sys.read_acl_policy(acl.TOKEN_SELF)["data"]["policy"]
     deployer = deployer_login(env, github_key)
@@ -206,7 +221,12 @@ def test_config_writes_outside_the_deployer_match(
     reading = capture(
         tail, f"sys/policies/acl/{acl.TOKEN_SELF}", lambda: root.sys.read_acl_policy(acl.TOKEN_SELF)
     )
-    fired = check(cfg, rule, [by_root, legacy, audit_attempt, by_service], [by_deployer, reading])
+    fired = check(
+        cfg,
+        rule,
+        [by_root, legacy, audit_attempt, by_service, role_write, entity_write],
+        [by_deployer, reading],
+    )
     assert extract(fired[0], rule.labels["who"]) == "root"
     assert extract(fired[3], rule.labels["path"]) == auth_config
 

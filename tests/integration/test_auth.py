@@ -9,10 +9,11 @@ import hvac
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from infra.local import tokenreview
-from tests.integration.conftest import github_token, jwt_login, k8s_login
+from infra.local import github_oidc, tokenreview
+from tests.integration.conftest import ci_token, github_token, jwt_login, k8s_login
 
 DEPLOYER = "deployer"
+PREVIEWER = "previewer"
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +33,89 @@ def test_jwt_right_token_logs_in_with_its_policies(env: Any, github_key: Any, ci
     assert info["ttl"] <= ci_service.token_ttl
 
 
-def test_deployer_bound_to_repository_and_environment(env: Any, github_key: Any) -> None:
-    good = {"repository": env.cfg.deployer.repository, "environment": env.cfg.deployer.environment}
-    assert jwt_login(env, DEPLOYER, github_token(github_key, env, **good)).token
+def test_deployer_logs_in_from_the_deploy_job_only(env: Any, github_key: Any) -> None:
+    job = github_oidc.deploy_job(env.cfg)
+    c = jwt_login(env, DEPLOYER, ci_token(github_key, job))
+    info = c.auth.token.lookup_self()["data"]
+    assert info["policies"] == ["deployer"] and info["ttl"] <= env.cfg.deployer.token_ttl
+    dispatch = {**job, "event_name": "workflow_dispatch"}
+    assert jwt_login(env, DEPLOYER, ci_token(github_key, dispatch)).token
+
+
+REPO = "acme/vault-platform"  # Pulumi.local.yaml deployer.repository
+DEPLOY_JOB_CHANGES = [
+    pytest.param({"ref": "refs/heads/feature"}, id="other-branch"),
+    pytest.param({"ref": "refs/pull/7/merge", "event_name": "pull_request"}, id="pull-request"),
+    pytest.param({"event_name": "pull_request"}, id="pull_request-event"),
+    pytest.param({"event_name": "schedule"}, id="schedule-event"),
+    # The deploy workflow as a branch edited it: GitHub names the ref the file was read from.
+    pytest.param(
+        {"job_workflow_ref": f"{REPO}/.github/workflows/deploy.yml@refs/heads/feature"},
+        id="workflow-from-branch",
+    ),
+    pytest.param(
+        {"job_workflow_ref": f"{REPO}/.github/workflows/preview.yml@refs/heads/main"}, id="other-workflow"
+    ),
+    pytest.param({"repository_id": "1"}, id="other-repository-id"),
+    pytest.param({"repository_owner_id": "1"}, id="other-owner-id"),
+    pytest.param({"environment": "prod"}, id="other-environment"),
+    pytest.param({"environment": None}, id="no-environment"),
+    pytest.param({"aud": "https://github.com/acme"}, id="github-default-audience"),
+    pytest.param({"aud": "vault-platform-prod"}, id="other-environments-audience"),
+]
+
+
+@pytest.mark.parametrize("change", DEPLOY_JOB_CHANGES)
+def test_deployer_refuses_a_token_from_anywhere_else(
+    env: Any, github_key: Any, change: dict[str, Any]
+) -> None:
+    claims = {**github_oidc.deploy_job(env.cfg), **change}
     with pytest.raises(hvac.exceptions.VaultError):
-        jwt_login(env, DEPLOYER, github_token(github_key, env, **{**good, "environment": "prod-other"}))
+        jwt_login(env, DEPLOYER, ci_token(github_key, claims))
+
+
+def test_previewer_logs_in_from_pull_requests_and_drift(env: Any, github_key: Any) -> None:
+    pr = github_oidc.preview_job(env.cfg, pull_request=42)
+    c = jwt_login(env, PREVIEWER, ci_token(github_key, pr))
+    assert c.auth.token.lookup_self()["data"]["policies"] == ["previewer"]
+    drift = github_oidc.job_claims(
+        env.cfg, workflow=".github/workflows/drift.yml", event="schedule", ref="refs/heads/main"
+    )
+    assert jwt_login(env, PREVIEWER, ci_token(github_key, drift)).token
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"event_name": "pull_request_target"}, id="pull_request_target-event"),
+        pytest.param({"event_name": "release"}, id="release-event"),
+        pytest.param(
+            {"job_workflow_ref": f"{REPO}/.github/workflows/tools.yml@refs/pull/42/merge"},
+            id="workflow-not-listed",
+        ),
+        pytest.param(
+            # A file whose name starts like a listed one: the glob is only ever the ref after `@`.
+            {"job_workflow_ref": f"{REPO}/.github/workflows/preview.yml.evil.yml@refs/pull/42/merge"},
+            id="workflow-name-prefix",
+        ),
+        pytest.param(
+            {"job_workflow_ref": "other/repo/.github/workflows/preview.yml@refs/pull/1/merge"},
+            id="fork-workflow",
+        ),
+        pytest.param({"repository_id": "1"}, id="other-repository-id"),
+        pytest.param({"aud": "https://github.com/acme"}, id="github-default-audience"),
+    ],
+)
+def test_previewer_refuses_other_jobs(env: Any, github_key: Any, change: dict[str, Any]) -> None:
+    claims = {**github_oidc.preview_job(env.cfg, pull_request=42), **change}
+    with pytest.raises(hvac.exceptions.VaultError):
+        jwt_login(env, PREVIEWER, ci_token(github_key, claims))
+
+
+def test_ci_role_refuses_pull_request_runs(env: Any, github_key: Any, ci_service: Any) -> None:
+    token = github_token(github_key, env, **{**_ci_claims(ci_service), "event_name": "pull_request"})
+    with pytest.raises(hvac.exceptions.VaultError):
+        jwt_login(env, f"ci-{ci_service.name}", token)
 
 
 @pytest.mark.parametrize(

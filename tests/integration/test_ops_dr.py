@@ -30,12 +30,13 @@ import hvac
 import pytest
 
 from infra.harness import run_program
-from infra.local import environment, jws, processes
+from infra.local import environment, github_oidc, jws, processes
 from infra.local.apply import Applier
 from infra.local.environment import Environment
 from infra.local.state import State
-from infra.ops import checks, cli_init, cli_snapshot, cli_verify, dr, dr_local
-from tests.integration.conftest import github_token
+from infra.ops import checks, cli_init, cli_snapshot, cli_verify, dr
+from infra.vault import acl
+from tests.integration.conftest import ci_token
 
 pytestmark = pytest.mark.integration
 
@@ -47,31 +48,6 @@ OPERATOR_HCL = (
     checks.VERIFIER_POLICY
     + 'path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n'
     + 'path "kv/data/dr-drill/*" {\n  capabilities = ["read"]\n}\n'
-)
-
-
-# What `pulumi refresh` of the Vault layer reads, and nothing it could change: the drill's last step
-# compares the program with the restored server through this view.
-LAYER_READER_HCL = "".join(
-    f'path "{path}" {{\n  capabilities = {json.dumps(caps)}\n}}\n'
-    for path, caps in (
-        ("sys/policies/acl/*", ["read"]),
-        ("sys/mounts", ["read"]),
-        ("sys/mounts/+/tune", ["read"]),
-        ("sys/auth", ["read"]),
-        ("sys/auth/+/tune", ["read", "sudo"]),  # reading an auth tune needs sudo; still read-only
-        ("auth/+/config", ["read"]),
-        ("auth/+/role/*", ["read"]),
-        ("kv/config", ["read"]),
-        ("transit/keys/*", ["read"]),
-        ("database/config/*", ["read"]),
-        ("database/roles/*", ["read"]),
-        ("database/static-roles/*", ["read"]),
-        ("sys/quotas/rate-limit/*", ["read"]),
-        ("identity/entity/name/*", ["read"]),
-        ("identity/entity-alias/id", ["list"]),
-        ("identity/entity-alias/id/*", ["read"]),
-    )
 )
 
 
@@ -174,10 +150,6 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
     overrides = environment.overrides(drill)
     recorded = dr.state_record("local", run_program("local", overrides))
     root.sys.create_or_update_policy(name=OPERATOR_POLICY, policy=OPERATOR_HCL)
-    root.sys.create_or_update_policy(name="dr-layer-reader", policy=LAYER_READER_HCL)
-    reader = root.auth.token.create_orphan(policies=["dr-layer-reader"], ttl="2h", renewable=False)["auth"][
-        "client_token"
-    ]
     performed: list[str] = []
     # Orphan: revoking the root token below revokes its children too. (In prod the operator's token
     # comes from an auth method, never from root.)
@@ -235,9 +207,17 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
     # nothing on the restored server.
     declared = run_program("local", overrides)
     assert dr.program_diff(recorded, "local", declared).changes_nothing()
-    report = dr_local.diff_only_apply(_client(drill, reader), Applier, "local", recorded, overrides)
+    # `pulumi preview --refresh` as the read-only CI identity (its role came back with the snapshot):
+    # every resource the engine state holds is read, each step decided, nothing written.
+    previewer = drill.ci_login(acl.PREVIEWER, github_oidc.preview_job(drill.configured()))
+    preview = Applier(previewer, drill.ca_cert, drill.engine_state, preview=True)
+    run_program(
+        "local", {**overrides, "vault": {**overrides["vault"], "adopt_bootstrap": True}}, hook=preview
+    )
+    preview.finish()
+    report = dr.report_from_steps(preview.steps)
     assert report.changes_nothing(), report.summary()
-    assert len(report.unchanged) == len([r for r in declared if r.custom])
+    assert len(report.unchanged) == len([r for r in declared if r.type.startswith("vault:")])
     performed.append("vault-layer")
     assert performed == list(dr.LOCAL_DRILL_STEPS)
     with capsys.disabled():
@@ -274,13 +254,11 @@ def test_init_bootstraps_the_deployer_and_revokes_root(drill: Environment, vault
 
     key = serialization.load_pem_private_key(drill.github_key().read_bytes(), password=None)
     unauth = hvac.Client(url=drill.nodes[0].api_addr, verify=str(drill.ca_cert), timeout=10)
-    good = github_token(
-        key, drill, repository=drill.cfg.deployer.repository, environment=drill.cfg.deployer.environment
-    )
+    good = ci_token(key, github_oidc.deploy_job(drill.cfg))
     login = unauth.auth.jwt.jwt_login(role="deployer", jwt=good, path=drill.cfg.github_oidc.path)
-    assert sorted(login["auth"]["policies"]) == ["deployer", "token-self"]
+    assert login["auth"]["policies"] == ["deployer"]
     assert login["auth"]["lease_duration"] <= drill.cfg.deployer.token_ttl
-    wrong = github_token(key, drill, repository="acme/other", environment=drill.cfg.deployer.environment)
+    wrong = ci_token(key, github_oidc.deploy_job(drill.cfg, repository_id="1"))
     with pytest.raises(hvac.exceptions.VaultError):
         unauth.auth.jwt.jwt_login(role="deployer", jwt=wrong, path=drill.cfg.github_oidc.path)
 

@@ -39,7 +39,7 @@ def test_snapshot_role_reads_snapshots_only(declared) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_jwt_roles_bind_audience_repository_and_ref_or_environment(declared, stack: str) -> None:
+def test_ci_roles_bind_audience_repository_event_and_ref_or_environment(declared, stack: str) -> None:
     cfg = parse_stack_config(read_stack_config(stack))
     # keys-auditor (the overdue report's identity) has its own tests: tests/unit/vault/test_ai_keys.py.
     roles = {
@@ -47,23 +47,80 @@ def test_jwt_roles_bind_audience_repository_and_ref_or_environment(declared, sta
         for r in of_type(declared(stack), JWT_ROLE)
         if r.inputs["roleName"] != "keys-auditor"
     }
-    assert set(roles) == {f"ci-{s.name}" for s in cfg.services if s.github} | {"deployer"}
-    for name, role in roles.items():
-        assert role["boundAudiences"] == [cfg.github_oidc.audience], name
+    assert set(roles) == {f"ci-{s.name}" for s in cfg.services if s.github} | {"deployer", "previewer"}
+    for service in cfg.services:
+        if not service.github:
+            continue
+        role = roles[f"ci-{service.name}"]
+        assert role["boundAudiences"] == [cfg.github_oidc.audience]
         assert role["boundClaimsType"] == "string"
-        assert role["boundClaims"]["repository"] and ({"ref", "environment"} & set(role["boundClaims"])), name
-        if name == "deployer":
-            continue  # its own lifetime, checked below
-        assert role["tokenTtl"] <= cfg.github_oidc.token_ttl, name
-        assert role["tokenMaxTtl"] <= cfg.github_oidc.token_max_ttl, name
+        claims = role["boundClaims"]
+        assert claims["repository"] == service.github.repository
+        assert {"ref", "environment"} & set(claims)
+        # Bound by event too: the default keeps pull_request (unreviewed code) out.
+        assert claims["event_name"] == ",".join(service.github.events) == "push"
+        assert role["tokenTtl"] <= cfg.github_oidc.token_ttl
+        assert role["tokenMaxTtl"] <= cfg.github_oidc.token_max_ttl
+
+
+def test_ci_role_binds_repository_id_when_configured() -> None:
+    from infra.vault.jwt_auth import bound_claims
+
+    assert bound_claims("acme/x", ["refs/heads/main"], [], ["push"], 42) == {
+        "repository": "acme/x",
+        "repository_id": "42",
+        "ref": "refs/heads/main",
+        "event_name": "push",
+    }
+    assert "repository_id" not in bound_claims("acme/x", ["refs/heads/main"], [])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_deployer_is_bound_to_what_only_the_deploy_job_has(declared, stack: str) -> None:
+    cfg = parse_stack_config(read_stack_config(stack))
+    roles = {r.inputs["roleName"]: r.inputs for r in of_type(declared(stack), JWT_ROLE)}
+    d = cfg.deployer
     deployer = roles["deployer"]
     # The deploy token must outlive the longest apply (tests/delivery check the job timeouts against it).
     assert deployer["tokenTtl"] == deployer["tokenMaxTtl"] == cfg.deployer.token_ttl >= 1800
     assert deployer["boundClaims"] == {
-        "repository": cfg.deployer.repository,
-        "environment": cfg.deployer.environment,
+        "repository_id": str(d.repository_id),
+        "repository_owner_id": str(d.repository_owner_id),
+        "ref": "refs/heads/main",
+        "event_name": "push,workflow_dispatch",
+        "job_workflow_ref": f"{d.repository}/.github/workflows/deploy.yml@refs/heads/main",
+        "environment": stack,
     }
-    assert sorted(deployer["tokenPolicies"]) == ["deployer", "token-self"]
+    assert deployer["boundClaimsType"] == "string"  # no glob: every claim is exact
+    assert deployer["boundAudiences"] == [f"vault-platform-{stack}"]  # one audience per environment
+    assert deployer["tokenPolicies"] == ["deployer"] and deployer["tokenNoDefaultPolicy"] is True
+    assert deployer["tokenMaxTtl"] == d.token_ttl
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_previewer_is_read_only_and_bound_to_the_preview_workflows(declared, stack: str) -> None:
+    cfg = parse_stack_config(read_stack_config(stack))
+    roles = {r.inputs["roleName"]: r.inputs for r in of_type(declared(stack), JWT_ROLE)}
+    d = cfg.deployer
+    previewer = roles["previewer"]
+    p = cfg.previewer
+    assert previewer["boundClaimsType"] == "glob"
+    assert previewer["boundClaims"] == {
+        "repository_id": str(d.repository_id),
+        "repository_owner_id": str(d.repository_owner_id),
+        "event_name": ",".join(p.events),
+        "job_workflow_ref": ",".join(f"{d.repository}/{w}@*" for w in p.workflows),
+    }
+    assert "pull_request" in p.events and ".github/workflows/preview.yml" in p.workflows
+    # The only glob is the ref after `@`: no claim value starts with one, none is only one.
+    for value in ",".join(previewer["boundClaims"].values()).split(","):
+        assert (
+            not value.startswith("*")
+            and value.count("*") <= 1
+            and (not value.count("*") or value.endswith("@*"))
+        )
+    assert previewer["tokenPolicies"] == ["previewer"]
+    assert previewer["boundAudiences"] == [f"vault-platform-{stack}"]
 
 
 def test_github_discovery_in_cloud_stacks_and_local_keys_locally(declared) -> None:

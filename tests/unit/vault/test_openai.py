@@ -161,6 +161,7 @@ def test_local_up_says_in_one_line_that_the_plugin_is_left_out(monkeypatch, caps
         postgres=None,
         postgres_note="not started",
         applied=0,
+        last_apply=None,
         phases={},
     )
     monkeypatch.setattr(environment, "up", lambda state, log: fake)

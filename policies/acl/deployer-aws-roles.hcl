@@ -1,0 +1,4 @@
+# deployer-aws-roles: the AWS roles the catalog declares.
+path "${aws_mount}/roles/*" {
+  capabilities = ["create", "read", "update", "delete"]
+}
