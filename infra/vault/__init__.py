@@ -39,7 +39,7 @@ class VaultConfiguration(pulumi.ComponentResource):
             )
             for p in acl.all_policies(cfg)
         }
-        kv = declare_kv(cfg.kv, self)
+        kv, kv_settings = declare_kv(cfg.kv, self)
         mounts: list[pulumi.Resource] = [kv, declare_transit(cfg.transit, self)]
         if cfg.openai:
             mounts.append(declare_openai(cfg, self))
@@ -50,7 +50,7 @@ class VaultConfiguration(pulumi.ComponentResource):
         kubernetes = declare_kubernetes_auth(cfg, self, policies)
         jwt = declare_jwt_auth(cfg, self, policies)
         declare_identities(cfg, self, kubernetes, jwt)
-        declare_ai_keys(cfg, self, kv, policies, jwt)
+        declare_ai_keys(cfg, self, kv, kv_settings, policies, jwt)
         declare_quotas(cfg.vault.rate_limits, self, *mounts, kubernetes, jwt)
         self.policy_names = sorted(policies)
         self.register_outputs({"policies": self.policy_names})

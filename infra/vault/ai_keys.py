@@ -83,6 +83,7 @@ def declare_ai_keys(
     cfg: StackConfig,
     parent: pulumi.Resource,
     kv_mount: vault.Mount,
+    kv_settings: vault.kv.SecretBackendV2,
     policies: dict[str, vault.Policy],
     jwt: vault.jwt.AuthBackend,
 ) -> list[vault.generic.Endpoint]:
@@ -96,7 +97,9 @@ def declare_ai_keys(
                 data_json=json.dumps(metadata_body(cfg, service, key), sort_keys=True),
                 disable_read=True,
                 disable_delete=True,
-                opts=child(parent, kv_mount),
+                # A new KV v2 mount answers 400 ("Upgrading from non-versioned to versioned data") for a
+                # moment; the settings write retries through it (util.RetryWrite), this one would not.
+                opts=child(parent, kv_mount, kv_settings),
             )
         )
     token_policies = auditor_policies()

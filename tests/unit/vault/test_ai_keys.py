@@ -52,6 +52,9 @@ def test_each_catalog_key_gets_metadata_and_nothing_writes_a_value(declared, sta
         # Deleting metadata destroys every version; a refresh would see each recorded rotation as drift.
         assert endpoint["disableDelete"] is True and endpoint["disableRead"] is True
         assert any(dep.endswith("::kv") for dep in endpoint["_r"].dependencies)
+        # ...and after the mount's settings, whose write waits out a new mount's upgrade (the metadata
+        # write would fail with 400 instead).
+        assert any(dep.endswith("::kv-config") for dep in endpoint["_r"].dependencies)
     # No resource writes under the data/ path of a key, nor any KV secret resource at all.
     assert not [r for r in resources if r.type in ("vault:kv/secretV2:SecretV2", "vault:kv/secret:Secret")]
     assert not [r for r in of_type(resources, ENDPOINT) if "/data/ai/" in r.inputs["path"]]
