@@ -1,6 +1,7 @@
 """Recovery time: the disaster-recovery drill (new cluster from code + restore + verify), median of N.
 
 Usage: python bench/recovery.py [--runs 5]
+Each phase of a drill prints one line with its time as it ends (a spinner between them on a terminal).
 One local environment (fresh temp state). Setup once: an operator token (the drill's policy), a marker
 secret, root revoked (as prod). Each run, with the real commands (`infra.ops.cli_*:main`): `snapshot save`
 -> timer starts -> `destroy_cluster` (nodes + data + keys gone; the KMS stand-in survives) -> new cluster
@@ -14,6 +15,7 @@ import argparse
 import contextlib
 import io
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +26,7 @@ from _common import local_env, spread
 from infra.local import environment
 from infra.local.environment import Environment
 from infra.ops import cli_init, cli_snapshot
+from infra.progress import Progress
 from tests.integration.test_ops_dr import MARKER_PATH, OPERATOR_HCL, OPERATOR_POLICY, _wait_green
 
 
@@ -53,26 +56,33 @@ def quiet(fn: object, argv: list[str]) -> int:
     return code
 
 
-def drill(env: Environment, operator: str, marker: str, work: Path) -> float:
+def drill(env: Environment, operator: str, marker: str, work: Path, progress: Progress) -> float:
+    """One drill; each phase prints its line as it ends (infra.progress), the total is returned."""
     snap = work / "latest.snap"
     point(env, operator)
-    quiet(cli_snapshot.main, ["save", "--to", str(snap)])
+    with progress.phase("snapshot save"):
+        quiet(cli_snapshot.main, ["save", "--to", str(snap)])
     started = time.monotonic()
-    environment.destroy_cluster(env.state)
-    environment.start_cluster(env.state, env.cfg, env)
+    with progress.phase("destroy"):
+        environment.destroy_cluster(env.state)
+    with progress.phase("new cluster"):
+        environment.start_cluster(env.state, env.cfg, env)
     restore_token = work / "restore-token"
     point(env, None, node=0)
-    quiet(
-        cli_init.main,
-        ["--stack", "local", "--keys-dir", str(work / "keys"), "--for-restore", str(restore_token)],
-    )
+    with progress.phase("init --for-restore"):
+        quiet(
+            cli_init.main,
+            ["--stack", "local", "--keys-dir", str(work / "keys"), "--for-restore", str(restore_token)],
+        )
     point(env, restore_token.read_text().strip(), node=0)
-    quiet(cli_snapshot.main, ["restore", str(snap), "--force", "--expect-peers", "3"])
-    _wait_green(env, operator)
-    client = hvac.Client(url=env.leader().api_addr, verify=str(env.ca_cert), token=operator, timeout=10)
-    back = client.secrets.kv.v2.read_secret_version(
-        path=MARKER_PATH, mount_point=env.cfg.kv.path, raise_on_deleted_version=True
-    )
+    with progress.phase("snapshot restore"):
+        quiet(cli_snapshot.main, ["restore", str(snap), "--force", "--expect-peers", "3"])
+    with progress.phase("verify green"):
+        _wait_green(env, operator)
+        client = hvac.Client(url=env.leader().api_addr, verify=str(env.ca_cert), token=operator, timeout=10)
+        back = client.secrets.kv.v2.read_secret_version(
+            path=MARKER_PATH, mount_point=env.cfg.kv.path, raise_on_deleted_version=True
+        )
     if back["data"]["data"]["v"] != marker:
         raise RuntimeError("marker did not survive the drill")
     return time.monotonic() - started
@@ -95,8 +105,9 @@ def main() -> None:
         )
         root.auth.token.revoke_self()
         for run in range(args.runs):
+            progress = Progress(f"DR drill run {run + 1}", sys.stdout)
             with tempfile.TemporaryDirectory(prefix="bench-dr-") as work:
-                took = drill(env, operator, marker, Path(work))
+                took = drill(env, operator, marker, Path(work), progress)
             times.append(took)
             print(
                 f"run {run + 1}: destroy -> new cluster -> init -> restore -> verify green in {took:.1f}s",

@@ -1,140 +1,222 @@
-"""Serving: KV v2 read and write throughput and p50/p99 latency under a bounded loopback load, the 3-node
-TLS cluster (requests to the active node) vs a single `bao server -dev`; and the dynamic database
-credential issuance rate (database/creds/readonly) on the local environment.
+"""Serving, measured like a server: `wrk` (C, Debian) drives the 3-node TLS cluster's active node with KV v2
+reads and writes at 1, 4 and 16 connections; client p50/p99 and throughput are reported next to the
+server's own `vault_core_handle_request` quantiles from `/v1/sys/metrics`, and the CPU each process
+used, so what bounds a row is measured rather than guessed.
 
-Usage: python bench/serving.py [--threads 16] [--requests 200] [--creds 100]
-Fixed request count: THREADS threads x REQUESTS requests each, one keep-alive requests.Session per
-thread. Reads hit one pre-written secret; each write creates a new key with cas=0 (the local stack's KV
-mount requires check-and-set).
-The load generator runs on the same machine (same cores) as the servers.
+Usage: python bench/serving.py [--duration 10] [--connections 1,4,16] [--pin]
+Needs wrk: `bash scripts/setup.sh --bench` installs it (Debian package `wrk`).
+
+- The local stack's `global` rate-limit quota (500 req/s) would cap every row: the bench LIFTS it for
+  the run (rate 1,000,000; restored afterwards) and says so, after measuring it once on its own (reads
+  at 16 connections with the quota in place: the 429s are the quota working).
+- Reads: GET of one pre-written secret. Writes: POST of a new key each time with `cas=0` (the mount
+  requires check-and-set). Keep-alive connections; TLS 1.3 to the active node. wrk does not verify
+  the certificate (loopback only; the servers' TLS is what is measured).
+- Server side: the active node's `vault_core_handle_request` summary (quantiles over its recent
+  window) read right after each run, plus the run's own mean from the _sum/_count deltas.
+- CPU: seconds of CPU each process used during the run (/proc/PID/stat; wrk via its rusage), divided
+  by the run's wall time = cores used. Two cores in all: when the sum is ~2.0 the row is CPU-bound.
+- `--pin` repeats the matrix with the servers on CPU 0 and wrk on CPU 1 (`taskset`), to show what
+  sharing the cores costs.
 """
 
 from __future__ import annotations
 
 import argparse
-import threading
+import contextlib
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
 import time
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
-from _common import DEV_TOKEN, dev_server, local_env, percentile
+from _common import local_env
 
-from infra.local import bootstrap
+from infra.local import bootstrap, processes
+from infra.local.environment import Environment
 
-Target = tuple[str, str, str | bool, str]  # address, token, verify, kv mount
-
-
-def load(
-    threads: int, count: int, make: Callable[[requests.Session, int, int], requests.Response]
-) -> tuple[float, list[float], Counter[int]]:
-    """Run threads x count requests; returns wall seconds, per-request latencies, failures by status."""
-    latencies: list[float] = []
-    failures: Counter[int] = Counter()
-    lock = threading.Lock()
-    barrier = threading.Barrier(threads + 1)
-
-    def worker(tid: int) -> None:
-        session = requests.Session()
-        mine: list[float] = []
-        bad: Counter[int] = Counter()
-        barrier.wait()
-        for i in range(count):
-            t0 = time.perf_counter()
-            response = make(session, tid, i)
-            mine.append(time.perf_counter() - t0)
-            if not response.ok:
-                bad[response.status_code] += 1
-        with lock:
-            latencies.extend(mine)
-            failures.update(bad)
-
-    pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
-    for t in pool:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in pool:
-        t.join()
-    return time.perf_counter() - started, latencies, failures
+LUA = Path(__file__).with_name("wrk") / "kv.lua"
+QUOTA = "global"
+LIFTED_RATE = 1_000_000
+TICK = os.sysconf("SC_CLK_TCK")
 
 
-def report(label: str, wall: float, latencies: list[float], failures: Counter[int]) -> dict[str, float]:
-    row = {
-        "rps": len(latencies) / wall,
-        "p50": percentile(latencies, 50) * 1000,
-        "p99": percentile(latencies, 99) * 1000,
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def server_quantiles(address: str, ca: str) -> dict[str, float]:
+    text = requests.get(f"{address}/v1/sys/metrics?format=prometheus", verify=ca, timeout=10).text
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        m = re.match(r'vault_core_handle_request\{quantile="([\d.]+)"\} ([\d.eE+-]+|NaN)', line)
+        if m and m.group(2) != "NaN":
+            found[f"q{m.group(1)}"] = float(m.group(2))
+        m = re.match(r"vault_core_handle_request_(sum|count) ([\d.eE+-]+)", line)
+        if m:
+            found[m.group(1)] = float(m.group(2))
+    return found
+
+
+def wrk(
+    env: Environment, token: str, mode: str, connections: int, duration: float, pin: bool
+) -> dict[str, Any]:
+    leader = env.leader()
+    names = [n.name for n in env.nodes] + ["kms"]
+    pids = {name: m.pid for name in names if (m := processes.running(env.state, name))}
+    ca = str(env.ca_cert)
+    threads = min(connections, 2)
+    argv = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{round(duration)}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(LUA),
+        leader.api_addr,
+    ]
+    if pin:
+        argv = ["taskset", "-c", "1", *argv]
+    run_env = {
+        **os.environ,
+        "MODE": mode,
+        "MOUNT": env.cfg.kv.path,
+        "VAULT_TOKEN": token,
+        "RUN": f"{time.time_ns()}",
     }
-    print(
-        f"{label:<28} {row['rps']:8.0f} req/s  p50 {row['p50']:6.1f} ms  p99 {row['p99']:6.1f} ms"
-        f"  ({len(latencies)} requests, {sum(failures.values())} failed {dict(failures)})",
-        flush=True,
-    )
-    return row
-
-
-def kv(label: str, target: Target, threads: int, count: int) -> dict[str, dict[str, float]]:
-    address, token, verify, mount = target
-    headers = {"X-Vault-Token": token}
-    url = f"{address}/v1/{mount}/data/bench/serving"
-    requests.post(
-        f"{url}/read",
-        json={"data": {"v": "x" * 64}, "options": {"cas": 0}},
-        headers=headers,
-        verify=verify,
-        timeout=10,
-    ).raise_for_status()
-
-    def read(s: requests.Session, _tid: int, _i: int) -> requests.Response:
-        return s.get(f"{url}/read", headers=headers, verify=verify, timeout=10)
-
-    def write(s: requests.Session, tid: int, i: int) -> requests.Response:
-        return s.post(
-            f"{url}/w{tid:02d}-{i:05d}",
-            json={"data": {"i": i}, "options": {"cas": 0}},
-            headers=headers,
-            verify=verify,
-            timeout=10,
-        )
-
+    before_metrics = server_quantiles(leader.api_addr, ca)
+    before_cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    out = subprocess.run(argv, env=run_env, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"wrk failed: {out.stdout}{out.stderr}")
+    wall = time.monotonic() - started
+    after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cores = {name: (cpu_seconds(pid) - before_cpu[name]) / wall for name, pid in pids.items()}
+    cores["wrk"] = (
+        after_children.ru_utime
+        - before_children.ru_utime
+        + after_children.ru_stime
+        - before_children.ru_stime
+    ) / wall
+    after = server_quantiles(leader.api_addr, ca)
+    client = json.loads(out.stdout.strip().splitlines()[-1])
+    count = after.get("count", 0) - before_metrics.get("count", 0)
     return {
-        "read": report(f"{label} KV read", *load(threads, count, read)),
-        "write": report(f"{label} KV write", *load(threads, count, write)),
+        "mode": mode,
+        "connections": connections,
+        "rps": client["requests"] / (client["duration_us"] / 1e6),
+        "p50": client["p50_us"] / 1000,
+        "p99": client["p99_us"] / 1000,
+        "errors": client["non2xx"] + client["timeout"] + client["connect"] + client["read"],
+        "non2xx": client["non2xx"],
+        "server_p50": after.get("q0.5", float("nan")),
+        "server_p99": after.get("q0.99", float("nan")),
+        "server_mean": (after.get("sum", 0) - before_metrics.get("sum", 0)) / count
+        if count
+        else float("nan"),
+        "cores": cores,
+        "leader": leader.name,
     }
 
 
-def main() -> None:
+def set_quota(env: Environment, token: str, rate: float) -> float:
+    """Set the global quota's rate; returns the previous rate."""
+    client = env.root_client()
+    client.token = token
+    path = f"/v1/sys/quotas/rate-limit/{QUOTA}"
+    current = client.adapter.get(path)["data"]
+    client.adapter.post(path, json={"rate": rate, "interval": current.get("interval") or "1s"})
+    return float(current["rate"])
+
+
+def pin_servers(env: Environment) -> None:
+    for name in [n.name for n in env.nodes] + ["kms", "postgres", "tokenreview"]:
+        managed = processes.running(env.state, name)
+        if managed:
+            subprocess.run(["taskset", "-a", "-cp", "0", str(managed.pid)], capture_output=True, check=True)
+
+
+def row(r: dict[str, Any], label: str = "") -> str:
+    cores = r["cores"]
+    followers = sum(v for k, v in cores.items() if k.startswith("node-") and k != r["leader"])
+    return (
+        f"| {label}{r['mode']} | {r['connections']} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} "
+        f"| {r['server_p50']:.2f} | {r['server_p99']:.2f} | {r['server_mean']:.2f} | {r['errors']} "
+        f"| {cores[r['leader']]:.2f} | {followers:.2f} | {cores['wrk']:.2f} "
+        f"| {sum(cores.values()):.2f} |"
+    )
+
+
+HEADER = (
+    "| op | conns | req/s | client p50 ms | client p99 ms | server p50 ms | server p99 ms | server mean ms "
+    "| errors | CPU leader | CPU followers | CPU wrk | CPU total |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--creds", type=int, default=100, help="database credentials to issue (4 threads)")
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--connections", default="1,4,16")
+    parser.add_argument("--pin", action="store_true", help="also run with servers on CPU 0, wrk on CPU 1")
     args = parser.parse_args()
-    with dev_server() as (address, _ready):
-        dev = kv("dev node (HTTP)", (address, DEV_TOKEN, False, "secret"), args.threads, args.requests)
+    if shutil.which("wrk") is None:
+        print(
+            "bench/serving.py needs wrk: bash scripts/setup.sh --bench (Debian package wrk)", file=sys.stderr
+        )
+        return 2
+    levels = [int(c) for c in args.connections.split(",")]
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores, shared with other work)", flush=True)
     with local_env() as env:
         token = bootstrap.root_token(env.state)
         leader = env.leader()
-        ca: str = str(Path(env.ca_cert))
-        cluster = kv(
-            "3-node TLS cluster", (leader.api_addr, token, ca, env.cfg.kv.path), args.threads, args.requests
-        )
-        if env.postgres is None or env.cfg.database is None:
-            print(f"database credentials: skipped ({env.postgres_note})")
-        else:
-            url = f"{leader.api_addr}/v1/{env.cfg.database.path}/creds/readonly"
-            per = max(1, args.creds // 4)
-
-            def creds(s: requests.Session, _tid: int, _i: int) -> requests.Response:
-                return s.get(url, headers={"X-Vault-Token": token}, verify=ca, timeout=30)
-
-            report("database/creds/readonly", *load(4, per, creds))
-    for op in ("read", "write"):
+        requests.post(
+            f"{leader.api_addr}/v1/{env.cfg.kv.path}/data/bench/serving/read",
+            json={"data": {"v": "x" * 64}, "options": {"cas": 0}},
+            headers={"X-Vault-Token": token},
+            verify=str(env.ca_cert),
+            timeout=10,
+        ).raise_for_status()
+        quota = wrk(env, token, "read", 16, args.duration, pin=False)
         print(
-            f"cluster/dev {op}: throughput {cluster[op]['rps'] / dev[op]['rps']:.2f}x, "
-            f"p99 {cluster[op]['p99'] / dev[op]['p99']:.2f}x"
+            f"quota in place (global {QUOTA!r}): read x16: {quota['rps']:,.0f} req/s, "
+            f"{quota['non2xx']} of {quota['rps'] * args.duration:,.0f} answered non-2xx (429)",
+            flush=True,
         )
+        previous = set_quota(env, token, LIFTED_RATE)
+        print(f"bench: global rate-limit quota LIFTED from {previous:g}/s to {LIFTED_RATE:,}/s for this run")
+        results: list[tuple[str, dict[str, Any]]] = []
+        try:
+            passes = [("", False)] + ([("pinned ", True)] if args.pin else [])
+            for label, pin in passes:
+                if pin:
+                    pin_servers(env)
+                for mode in ("read", "write"):
+                    for connections in levels:
+                        r = wrk(env, token, mode, connections, args.duration, pin)
+                        results.append((label, r))
+                        print(row(r, label), flush=True)
+        finally:
+            with contextlib.suppress(Exception):
+                set_quota(env, token, previous)
+                print(f"bench: global quota restored to {previous:g}/s")
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}\n")
+    print(HEADER)
+    for label, r in results:
+        print(row(r, label))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

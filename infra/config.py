@@ -7,9 +7,10 @@ reference documentation: the README's config section is generated from them (`in
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
@@ -38,6 +39,26 @@ _PATH_SEGMENTS = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
 
 class ConfigError(ValueError):
     """Stack configuration rejected; the message names the key, the bad value and what is allowed."""
+
+
+class ConfigProblems(ValueError):
+    """Every problem one check found (a line each, each naming its key): a check reports them all at
+    once instead of stopping at the first, so one run of `vaultctl plan` shows everything to fix."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _report(problems: list[str]) -> None:
+    if problems:
+        raise ConfigProblems(problems)
+
+
+def did_you_mean(value: object, options: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for a near miss among `options`, else ``."""
+    close = difflib.get_close_matches(str(value), sorted(set(options)), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _parse_duration(value: Any) -> int:
@@ -113,9 +134,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_ttls(default: int, maximum: int, default_key: str, max_key: str) -> None:
+def _ttl_problems(default: int, maximum: int, default_key: str, max_key: str) -> list[str]:
     if maximum and default > maximum:
-        raise ValueError(f"{default_key} ({default}s) must not exceed {max_key} ({maximum}s)")
+        return [f"{default_key} ({default}s) must not exceed {max_key} ({maximum}s)"]
+    return []
+
+
+def _check_ttls(default: int, maximum: int, default_key: str, max_key: str) -> None:
+    _report(_ttl_problems(default, maximum, default_key, max_key))
 
 
 # --------------------------------------------------------------------------- platform (GCP)
@@ -319,23 +345,25 @@ class SnapshotConfig(Strict):
 
     @model_validator(mode="after")
     def _survives_a_region(self) -> SnapshotConfig:
+        problems = []
         if self.location and _SINGLE_REGION.fullmatch(self.location.lower()):
-            raise ValueError(
+            problems.append(
                 f"snapshots.location={self.location!r}: a single region is lost with the cluster's region; "
                 "use a multi-region (EU, US, ASIA) or a dual-region"
             )
         if self.data_locations:
             regions = [r.lower() for r in self.data_locations]
             if len(set(regions)) != 2 or not all(_SINGLE_REGION.fullmatch(r) for r in regions):
-                raise ValueError(
+                problems.append(
                     f"snapshots.data_locations={self.data_locations}: a custom dual-region is exactly two "
                     "distinct regions, e.g. [europe-west1, europe-west4]"
                 )
             if (self.location or "").upper() not in set(_MULTI_REGIONS.values()):
-                raise ValueError(
+                problems.append(
                     f"snapshots.location={self.location!r}: data_locations need the multi-region that "
                     "contains them as location (EU, US or ASIA)"
                 )
+        _report(problems)
         return self
 
     uploader_image: str = Field(
@@ -356,10 +384,12 @@ class AuditDevice(Strict):
 
     @model_validator(mode="after")
     def _target(self) -> AuditDevice:
+        problems = []
         if self.type == "file" and not self.file_path:
-            raise ValueError(f"audit device {self.name!r}: type file needs file_path")
+            problems.append(f"audit device {self.name!r}: type file needs file_path")
         if self.type == "socket" and not self.address:
-            raise ValueError(f"audit device {self.name!r}: type socket needs address")
+            problems.append(f"audit device {self.name!r}: type socket needs address")
+        _report(problems)
         return self
 
 
@@ -456,13 +486,15 @@ class AwsRole(Strict):
 
     @model_validator(mode="after")
     def _shape(self) -> AwsRole:
+        problems = []
         if self.credential_type == "assumed_role" and not self.role_arns:
-            raise ValueError(f"aws.roles[{self.name}]: assumed_role needs role_arns")
+            problems.append(f"aws.roles[{self.name}]: assumed_role needs role_arns")
         if self.credential_type == "iam_user" and not self.statements:
-            raise ValueError(f"aws.roles[{self.name}]: iam_user needs statements")
-        _check_ttls(
+            problems.append(f"aws.roles[{self.name}]: iam_user needs statements")
+        problems += _ttl_problems(
             self.default_sts_ttl, self.max_sts_ttl, f"aws.roles[{self.name}].default_sts_ttl", "max_sts_ttl"
         )
+        _report(problems)
         return self
 
 
@@ -491,9 +523,13 @@ class GithubOidcConfig(Strict):
 
     @model_validator(mode="after")
     def _keys(self) -> GithubOidcConfig:
+        problems = []
         if self.oidc_discovery_url and self.validation_pubkeys:
-            raise ValueError("github_oidc: set oidc_discovery_url or validation_pubkeys, not both")
-        _check_ttls(self.token_ttl, self.token_max_ttl, "github_oidc.token_ttl", "token_max_ttl")
+            problems.append("github_oidc: set oidc_discovery_url or validation_pubkeys, not both")
+        problems += _ttl_problems(
+            self.token_ttl, self.token_max_ttl, "github_oidc.token_ttl", "token_max_ttl"
+        )
+        _report(problems)
         return self
 
 
@@ -643,18 +679,20 @@ class OpenAiPluginConfig(Strict):
 
     @model_validator(mode="after")
     def _pinned(self) -> OpenAiPluginConfig:
+        problems: list[str] = []
         if not re.fullmatch(r"v\d+\.\d+\.\d+", self.version):
-            raise ValueError(f"openai.version={self.version!r}: a release like v0.3.1 (pinned, no ranges)")
+            problems.append(f"openai.version={self.version!r}: a release like v0.3.1 (pinned, no ranges)")
         if not re.fullmatch(r"[0-9a-f]{64}", self.sha256):
-            raise ValueError("openai.sha256: 64 lowercase hex digits (`sha256sum` of the plugin binary)")
+            problems.append("openai.sha256: 64 lowercase hex digits (`sha256sum` of the plugin binary)")
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", self.command) or ".." in self.command:
-            raise ValueError(f"openai.command={self.command!r}: a file name inside plugin_directory, no path")
+            problems.append(f"openai.command={self.command!r}: a file name inside plugin_directory, no path")
         if urlparse(self.api_endpoint).scheme != "https":
-            raise ValueError(f"openai.api_endpoint={self.api_endpoint!r}: must be https")
+            problems.append(f"openai.api_endpoint={self.api_endpoint!r}: must be https")
         if not re.fullmatch(r"org-[A-Za-z0-9]{1,64}", self.organization_id):
-            raise ValueError(f"openai.organization_id={self.organization_id!r}: an id like org-abc123")
+            problems.append(f"openai.organization_id={self.organization_id!r}: an id like org-abc123")
         if self.rotation_period < 86_400:
-            raise ValueError(f"openai.rotation_period={self.rotation_period}s: at least 1d")
+            problems.append(f"openai.rotation_period={self.rotation_period}s: at least 1d")
+        _report(problems)
         return self
 
 
@@ -687,13 +725,15 @@ class NotificationChannel(Strict):
 
     @model_validator(mode="after")
     def _target(self) -> NotificationChannel:
+        problems: list[str] = []
         if self.type == "email":
             if not self.email_address or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.email_address):
-                raise ValueError(f"alarms.notification_channels[{self.name}]: type email needs email_address")
+                problems.append(f"alarms.notification_channels[{self.name}]: type email needs email_address")
             if self.service_key is not None:
-                raise ValueError(f"alarms.notification_channels[{self.name}]: service_key is for pagerduty")
+                problems.append(f"alarms.notification_channels[{self.name}]: service_key is for pagerduty")
         if self.type == "pagerduty" and self.service_key is None:
-            raise ValueError(f"alarms.notification_channels[{self.name}]: type pagerduty needs service_key")
+            problems.append(f"alarms.notification_channels[{self.name}]: type pagerduty needs service_key")
+        _report(problems)
         return self
 
 
@@ -719,14 +759,16 @@ class AlarmsConfig(Strict):
 
     @model_validator(mode="after")
     def _hours(self) -> AlarmsConfig:
+        problems: list[str] = []
         if self.office_hours_start >= self.office_hours_end:
-            raise ValueError(
+            problems.append(
                 f"alarms.office_hours_start ({self.office_hours_start}) must be before office_hours_end "
                 f"({self.office_hours_end}), both UTC"
             )
         names = [c.name for c in self.notification_channels]
         if len(names) != len(set(names)):
-            raise ValueError(f"alarms.notification_channels: duplicate names {names}")
+            problems.append(f"alarms.notification_channels: duplicate names {names}")
+        _report(problems)
         return self
 
 
@@ -759,15 +801,17 @@ class GithubIdentity(Strict):
 
     @model_validator(mode="after")
     def _bound(self) -> GithubIdentity:
+        problems = []
         if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", self.repository):
-            raise ValueError(f"github.repository={self.repository!r}: must be owner/repo without wildcards")
+            problems.append(f"github.repository={self.repository!r}: must be owner/repo without wildcards")
         if not (self.refs or self.environments):
-            raise ValueError(
+            problems.append(
                 f"github ({self.repository}): needs refs or environments to bind the JWT role's claims"
             )
         for value in [*self.refs, *self.environments]:
             if not value or "*" in value:
-                raise ValueError(f"github ({self.repository}): claim value {value!r} must be exact, no '*'")
+                problems.append(f"github ({self.repository}): claim value {value!r} must be exact, no '*'")
+        _report(problems)
         return self
 
 
@@ -794,26 +838,37 @@ class AiKey(Strict):
     @model_validator(mode="after")
     def _metadata(self) -> AiKey:
         # Custom metadata values are plain strings shown to operators; no line breaks or quotes.
+        problems = []
         if not _METADATA_TEXT.fullmatch(self.owner):
-            raise ValueError(
+            problems.append(
                 f"ai_keys[{self.provider}].owner={self.owner!r}: 1-128 printable characters, no quotes"
             )
         if not _TICKET.fullmatch(self.ticket):
-            raise ValueError(
+            problems.append(
                 f"ai_keys[{self.provider}].ticket={self.ticket!r}: a ticket id like SEC-1234 or an https URL"
             )
         if not 86_400 <= self.rotation_period <= 31_536_000:
-            raise ValueError(
+            problems.append(
                 f"ai_keys[{self.provider}].rotation_period={self.rotation_period}s: between 1d and 365d"
             )
+        _report(problems)
         return self
+
+
+class KvShare(Strict):
+    service: Dns1123 = Field(description="The service whose subtree `apps/<service>/` holds the secret.")
+    path: VaultPath = Field(description="The secret, relative to that subtree (exact: no globs).")
 
 
 class KvGrant(Strict):
     own: Literal["none", "read", "write"] = Field(
         "read", description="Access to the service's own subtree `apps/<service>/` (identity-templated)."
     )
-    read: list[VaultPath] = Field(default_factory=list, description="Extra KV paths the service may read.")
+    read: list[VaultPath] = Field(
+        default_factory=list,
+        description="Extra KV paths the service may read; never inside a service's subtree (`apps/`) or "
+        "`ai/` (use `shares_from` and `ai_providers`).",
+    )
     ai_providers: list[Dns1123] = Field(
         default_factory=list,
         description="Providers whose key at `ai/providers/<provider>/<service>` it reads (derived from "
@@ -823,16 +878,48 @@ class KvGrant(Strict):
         default_factory=list,
         description="One entry per provider key: owner, rotation period, ticket (`vaultctl keys status`).",
     )
+    shares_from: list[KvShare] = Field(
+        default_factory=list,
+        description="Secrets of other services it reads: each a declared, read-only cross-service share, "
+        "reported by `vaultctl plan` (VP-SHARE-001).",
+    )
 
     @model_validator(mode="before")
     @classmethod
-    def _providers_from_keys(cls, data: Any) -> Any:
+    def _providers_from_keys(cls: type[KvGrant], data: Any) -> Any:
         if isinstance(data, dict) and "ai_providers" not in data and isinstance(data.get("ai_keys"), list):
             data = {
                 **data,
                 "ai_providers": [k.get("provider") for k in data["ai_keys"] if isinstance(k, dict)],
             }
         return data
+
+
+def _kv_grant_problems(service: str, kv: KvGrant) -> list[str]:
+    """A `kv.read` path must not cross into a tenant's subtree: cross-service reads are declared shares."""
+    problems = []
+    for path in kv.read:
+        parts = path.split("/")
+        if parts[0] == "apps" and (len(parts) < 3 or parts[1] != service):
+            owner = parts[1] if len(parts) > 1 else "<service>"
+            fix = (
+                f"declare it as kv.shares_from: [{{service: {owner}, path: {'/'.join(parts[2:])}}}]"
+                if len(parts) > 2
+                else "name one secret inside it with kv.shares_from"
+            )
+            problems.append(
+                f"services[{service}].kv.read={path!r}: inside service {owner}'s subtree (apps/{owner}/); {fix}"
+            )
+        elif parts[0] == "ai":
+            problems.append(
+                f"services[{service}].kv.read={path!r}: model keys under ai/ are read through kv.ai_providers"
+            )
+    problems += [
+        f"services[{service}].kv.shares_from: {share.path!r} is in its own subtree; use kv.own"
+        for share in kv.shares_from
+        if share.service == service
+    ]
+    return problems
 
 
 class OpenAiGrant(Strict):
@@ -844,9 +931,11 @@ class OpenAiGrant(Strict):
 
     @model_validator(mode="after")
     def _shape(self) -> OpenAiGrant:
+        problems = []
         if not re.fullmatch(r"proj_[A-Za-z0-9]{1,64}", self.project_id):
-            raise ValueError(f"openai.project_id={self.project_id!r}: an OpenAI project id like proj_abc123")
-        _check_ttls(self.ttl, self.max_ttl, "openai.ttl", "max_ttl")
+            problems.append(f"openai.project_id={self.project_id!r}: an OpenAI project id like proj_abc123")
+        problems += _ttl_problems(self.ttl, self.max_ttl, "openai.ttl", "max_ttl")
+        _report(problems)
         return self
 
 
@@ -867,17 +956,22 @@ class Service(Strict):
 
     @model_validator(mode="after")
     def _identity(self) -> Service:
+        problems = []
         if not (self.kubernetes or self.github):
-            raise ValueError(f"services[{self.name}]: needs a kubernetes or github identity to log in with")
-        _check_ttls(self.token_ttl, self.token_max_ttl, f"services[{self.name}].token_ttl", "token_max_ttl")
+            problems.append(f"services[{self.name}]: needs a kubernetes or github identity to log in with")
+        problems += _ttl_problems(
+            self.token_ttl, self.token_max_ttl, f"services[{self.name}].token_ttl", "token_max_ttl"
+        )
+        problems += _kv_grant_problems(self.name, self.kv)
         # A key nobody owns is the one nobody rotates: each provider read needs its metadata.
         declared = [k.provider for k in self.kv.ai_keys]
         if sorted(declared) != sorted(set(self.kv.ai_providers)) or len(declared) != len(set(declared)):
-            raise ValueError(
+            problems.append(
                 f"services[{self.name}].kv.ai_keys: providers {sorted(declared)} must list each of "
                 f"kv.ai_providers {sorted(set(self.kv.ai_providers))} exactly once, with owner, "
                 "rotation_period and ticket"
             )
+        _report(problems)
         return self
 
 
@@ -916,86 +1010,98 @@ class StackConfig(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> StackConfig:
+        # Every check appends instead of raising, so one run reports every problem.
+        _report(self._stack_problems() + self._catalog_problems() + self._ai_key_problems())
+        return self
+
+    def _stack_problems(self) -> list[str]:
         env, cluster = self.environment, self.cluster
+        problems = []
         if cluster.nodes < 3 or cluster.nodes % 2 == 0:
-            raise ValueError(f"cluster.nodes={cluster.nodes}: must be odd and >= 3 (prod: 5)")
-        if env == "prod" and cluster.nodes != 5:
-            raise ValueError(f"cluster.nodes={cluster.nodes}: prod must run 5 voters")
+            problems.append(f"cluster.nodes={cluster.nodes}: must be odd and >= 3 (prod: 5)")
+        elif env == "prod" and cluster.nodes != 5:
+            problems.append(f"cluster.nodes={cluster.nodes}: prod must run 5 voters")
         if env != "local":
             for key in ("gcp", "kms", "snapshots"):
                 if getattr(self, key) is None:
-                    raise ValueError(f"{key}: required for the {env} stack")
+                    problems.append(f"{key}: required for the {env} stack")
             if len(set(cluster.zones)) < 3:
-                raise ValueError(f"cluster.zones={cluster.zones}: {env} needs 3 distinct zones")
+                problems.append(f"cluster.zones={cluster.zones}: {env} needs 3 distinct zones")
             if not self.github_oidc.oidc_discovery_url:
-                raise ValueError(f"github_oidc.oidc_discovery_url: required for the {env} stack")
-            assert self.gcp is not None and self.snapshots is not None
-            if self.gcp.project_number is None:
-                raise ValueError(
+                problems.append(f"github_oidc.oidc_discovery_url: required for the {env} stack")
+            # (A missing gcp or snapshots section is reported above; the checks needing them wait.)
+            if self.gcp is not None and self.gcp.project_number is None:
+                problems.append(
                     f"gcp.project_number: required for the {env} stack (the CI identities' Workload "
                     "Identity Federation principals name the project by number)"
                 )
-            if not self.snapshots.bucket_location(self.gcp.region):
-                raise ValueError(
+            if (
+                self.gcp is not None
+                and self.snapshots is not None
+                and not self.snapshots.bucket_location(self.gcp.region)
+            ):
+                problems.append(
                     f"snapshots.location: required for gcp.region={self.gcp.region!r} (no default "
                     "multi-region covers it); set a multi-region or a dual-region"
                 )
             if self.database and self.database.sslmode in ("disable", "require"):
-                raise ValueError(
+                problems.append(
                     f"database.sslmode={self.database.sslmode!r}: {env} needs verify-ca or verify-full"
                 )
-            self._check_access()
+            if self.gcp is not None:
+                problems += self._access_problems()
             for device in self.vault.audit:
                 if device.type == "file" and device.file_path != "stdout":
-                    raise ValueError(
+                    problems.append(
                         f"vault.audit[{device.name}].file_path={device.file_path!r}: GKE pods have a "
                         "read-only root filesystem and no audit volume; use file_path: stdout (Cloud "
                         "Logging) or a socket device"
                     )
         if env == "prod" and self.kms and self.kms.protection_level != "HSM":
-            raise ValueError(f"kms.protection_level={self.kms.protection_level!r}: prod must be HSM")
+            problems.append(f"kms.protection_level={self.kms.protection_level!r}: prod must be HSM")
         if cluster.server == "openbao" and self.aws is not None:
-            raise ValueError("aws: OpenBao has no AWS secrets engine; remove it for cluster.server=openbao")
+            problems.append("aws: OpenBao has no AWS secrets engine; remove it for cluster.server=openbao")
         if env != "local" and cluster.server != "vault":
-            raise ValueError(
+            problems.append(
                 f"cluster.server={cluster.server!r}: {env} auto-unseals with Cloud KMS, whose `gcpckms` "
                 "seal OpenBao 2.7 does not build in; use server: vault"
             )
-        self._check_catalog()
-        self._check_ai_keys()
-        return self
+        return problems
 
-    def _check_ai_keys(self) -> None:
+    def _ai_key_problems(self) -> list[str]:
+        problems = []
         if self.environment != "local" and not self.alarms.notification_channels:
-            raise ValueError(
+            problems.append(
                 f"alarms.notification_channels: the {self.environment} stack needs at least one (email or "
                 "pagerduty), or its audit alarms reach nobody"
             )
         dynamic = [s.name for s in self.services if s.openai]
         if dynamic and self.openai is None:
-            raise ValueError(f"services {dynamic} ask for dynamic OpenAI keys: add the `openai` section")
+            problems.append(f"services {dynamic} ask for dynamic OpenAI keys: add the `openai` section")
         for s in self.services:
             if s.openai and s.openai.max_ttl > self.vault.max_lease_ttl:
-                raise ValueError(
+                problems.append(
                     f"services[{s.name}].openai.max_ttl={s.openai.max_ttl}s: above vault.max_lease_ttl "
                     f"({self.vault.max_lease_ttl}s)"
                 )
+        return problems
 
-    def _check_access(self) -> None:
+    def _access_problems(self) -> list[str]:
         access, gcp = self.cluster.api_access, self.gcp
         assert gcp is not None
         if access is None:
-            raise ValueError(f"cluster.api_access: required for the {self.environment} stack (the way in)")
+            return [f"cluster.api_access: required for the {self.environment} stack (the way in)"]
+        problems = []
         url = urlparse(self.vault.address)
         # The load balancer serves the listener's port only: anything else would never connect.
         if url.scheme != "https" or url.port != API_PORT:
-            raise ValueError(
+            problems.append(
                 f"vault.address={self.vault.address!r}: the load balancer serves https on port {API_PORT} "
                 f"(e.g. https://vault.{access.dns_zone}:{API_PORT})"
             )
         host = url.hostname or ""
         if not host.endswith("." + access.dns_zone):
-            raise ValueError(
+            problems.append(
                 f"vault.address host {host!r} is not inside cluster.api_access.dns_zone "
                 f"{access.dns_zone!r}: nothing would resolve it"
             )
@@ -1009,13 +1115,15 @@ class StackConfig(Strict):
         for cidr in access.allowed_cidrs:
             for key, value in own.items():
                 if ipaddress.IPv4Network(cidr).overlaps(ipaddress.IPv4Network(value)):
-                    raise ValueError(f"cluster.api_access.allowed_cidrs: {cidr} overlaps {key} ({value})")
+                    problems.append(f"cluster.api_access.allowed_cidrs: {cidr} overlaps {key} ({value})")
+        return problems
 
-    def _check_catalog(self) -> None:
+    def _catalog_problems(self) -> list[str]:
+        problems = []
         names = [s.name for s in self.services]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"services: duplicate service names {dupes}")
+            problems.append(f"services: duplicate service names {dupes}")
         identities = [
             f"kubernetes {s.kubernetes.namespace}/{s.kubernetes.service_account}"
             for s in self.services
@@ -1025,7 +1133,7 @@ class StackConfig(Strict):
         shared = sorted({i for i in identities if identities.count(i) > 1})
         if shared:
             # Two services on one identity would each get the other's grants.
-            raise ValueError(f"services: identity used by more than one service: {shared}")
+            problems.append(f"services: identity used by more than one service: {shared}")
         db_roles = {r.name for r in self.database.roles} if self.database else set()
         aws_roles = {r.name for r in self.aws.roles} if self.aws else set()
         transit_keys = {k.name for k in self.transit.keys}
@@ -1033,27 +1141,38 @@ class StackConfig(Strict):
         cap = self.vault.max_token_ttl
         for s in self.services:
             if s.database_role and s.database_role not in db_roles:
-                raise ValueError(
-                    f"services[{s.name}].database_role={s.database_role!r}: not defined (database.roles: {sorted(db_roles)})"
+                problems.append(
+                    f"services[{s.name}].database_role={s.database_role!r}: not defined"
+                    f"{did_you_mean(s.database_role, db_roles)} (database.roles: {sorted(db_roles)})"
                 )
             if s.aws_role and s.aws_role not in aws_roles:
-                raise ValueError(
-                    f"services[{s.name}].aws_role={s.aws_role!r}: not defined (aws.roles: {sorted(aws_roles)})"
+                problems.append(
+                    f"services[{s.name}].aws_role={s.aws_role!r}: not defined"
+                    f"{did_you_mean(s.aws_role, aws_roles)} (aws.roles: {sorted(aws_roles)})"
                 )
             for grant in s.transit:
                 if grant.key not in transit_keys:
-                    raise ValueError(
-                        f"services[{s.name}].transit.key={grant.key!r}: not defined (transit.keys: {sorted(transit_keys)})"
+                    problems.append(
+                        f"services[{s.name}].transit.key={grant.key!r}: not defined"
+                        f"{did_you_mean(grant.key, transit_keys)} (transit.keys: {sorted(transit_keys)})"
+                    )
+            for share in s.kv.shares_from:
+                if share.service not in names:
+                    problems.append(
+                        f"services[{s.name}].kv.shares_from: service {share.service!r} is not in the catalog"
+                        f"{did_you_mean(share.service, names)} (services: {sorted(set(names))})"
                     )
             for provider in s.kv.ai_providers:
                 if provider not in providers:
-                    raise ValueError(
-                        f"services[{s.name}].kv.ai_providers: {provider!r} not in kv.ai_providers {sorted(providers)}"
+                    problems.append(
+                        f"services[{s.name}].kv.ai_providers: {provider!r} not in kv.ai_providers "
+                        f"{sorted(providers)}{did_you_mean(provider, providers)}"
                     )
             if s.token_max_ttl > cap:
-                raise ValueError(
+                problems.append(
                     f"services[{s.name}].token_max_ttl={s.token_max_ttl}s: above vault.max_token_ttl ({cap}s)"
                 )
+        return problems
 
     # Convenience views the layers use; derived, never stored.
     def service_namespaces(self) -> list[str]:
@@ -1067,32 +1186,166 @@ class StackConfig(Strict):
 _SECRET_KEYS = ("password", "secret_key", "access_key", "api_key", "service_key")
 
 
-def _format_error(err: ValidationError) -> str:
-    lines = []
+def _key_path(loc: tuple[Any, ...], raw: Any) -> str:
+    """`services[billing].kubernetes.namespace`: list items named by their `name` where they have
+    one (what an operator searches the stack file for), by index otherwise."""
+    path = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and -len(node) <= part < len(node) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            path += f"[{name}]" if isinstance(name, str) and name else f"[{part}]"
+            node = item
+        else:
+            path += f".{part}" if path else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return path
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that holds the key at `loc` (for the allowed keys of a misspelt one)."""
+    model: type[BaseModel] = StackConfig
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part)) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None
+        )
+        inner = _inner_model(field.annotation) if field else None
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _allowed_keys(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _problems(err: ValidationError, raw: Any, skip: frozenset[tuple[Any, ...]] = frozenset()) -> list[str]:
+    """One line per problem, each naming its key path, the bad value (never a secret's) and the fix;
+    problems located exactly at a path in `skip` are left out."""
+    lines: list[str] = []
     for item in err.errors():
-        key = ".".join(str(part) for part in item["loc"])
+        loc = tuple(item["loc"])
+        if loc in skip:
+            continue
+        key = _key_path(loc, raw)
         msg = item["msg"].removeprefix("Value error, ")
         value = item.get("input")
         if item["type"] == "extra_forbidden":
+            model = _model_at(loc[:-1])
+            hint = did_you_mean(loc[-1], _allowed_keys(model)) if model else ""
             lines.append(
-                f"{key}: unknown key (misspelt?); the README's config reference lists the allowed keys"
+                f"{key}: unknown key{hint or ' (misspelt?)'}; the README's config reference lists the "
+                "allowed keys"
             )
         elif item["type"] == "missing":
             lines.append(f"{key}: required key is missing")
         elif isinstance(value, dict):
-            lines.append(msg)  # a model-level check: its message already names the key and the value
+            # A model-level check: its messages already name the key and the value, one per line.
+            lines += msg.splitlines()
         else:
             shown = "[secret]" if any(word in key for word in _SECRET_KEYS) else repr(value)
-            lines.append(f"{key}={shown}: {msg}")
-    return "; ".join(lines)
+            hint = ""
+            if item["type"] == "literal_error":
+                options = re.findall(r"'([^']*)'", str((item.get("ctx") or {}).get("expected", "")))
+                hint = did_you_mean(value, options)
+            lines.append(f"{key}={shown}: {msg}{hint}")
+    return lines
+
+
+def _prune(raw: Any, err: ValidationError) -> tuple[Any, set[str], frozenset[tuple[Any, ...]]] | None:
+    """`raw` without the parts that failed field validation (so the stack-wide checks can still run
+    over the rest), the names of the list items dropped and the lists they were dropped from (whose
+    own checks, e.g. a minimum length, would only echo the drop); None when a required section itself
+    is bad."""
+    import copy
+
+    pruned = copy.deepcopy(raw)
+    drop_items: dict[tuple[Any, ...], set[int]] = {}
+    drop_keys: set[tuple[Any, ...]] = set()
+    for item in err.errors():
+        loc = tuple(item["loc"])
+        if not loc:
+            return None  # the stack-wide checks themselves failed: nothing more to find
+        last_index = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=None)
+        if last_index is not None:
+            drop_items.setdefault(loc[:last_index], set()).add(loc[last_index])
+            continue
+        model = _model_at(loc[:-1])
+        field = model.model_fields.get(str(loc[-1])) if model else None
+        if item["type"] == "extra_forbidden" or (field is not None and not field.is_required()):
+            drop_keys.add(loc)  # the default stands in for a bad optional value
+        else:
+            return None
+    names: set[str] = set()
+    for path, indexes in drop_items.items():
+        holder = _walk(pruned, path)
+        if not isinstance(holder, list):
+            return None
+        for index in sorted(indexes, reverse=True):
+            if 0 <= index < len(holder):
+                gone = holder.pop(index)
+                if isinstance(gone, dict) and isinstance(gone.get("name"), str):
+                    names.add(gone["name"])
+    for loc in drop_keys:
+        holder = _walk(pruned, loc[:-1])
+        if isinstance(holder, dict):
+            holder.pop(loc[-1], None)
+    return pruned, names, frozenset(drop_items)
+
+
+def _walk(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
+            data = data[part]
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
 
 
 def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
-    """Validate the stack's config (keys without the project prefix) or raise ConfigError."""
+    """Validate the stack's config (keys without the project prefix) or raise ConfigError listing
+    every problem at once.
+
+    Pydantic reports every bad field in one pass, but the stack-wide checks (references between
+    sections, per-environment rules) only run on a model whose fields are all valid. So after a field
+    error the bad parts are dropped and the rest validated again, and what those checks find is
+    reported too, except problems about the items just dropped (an undefined role because the role
+    itself was invalid would only repeat the first error).
+    """
+    data = dict(raw)
     try:
-        return StackConfig.model_validate(dict(raw))
+        return StackConfig.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(f"invalid stack config: {_format_error(err)}") from None
+        problems = _problems(err, data)
+        pruned = _prune(data, err)
+        if pruned is not None:
+            rest, dropped, shortened = pruned
+            try:
+                StackConfig.model_validate(rest)
+            except ValidationError as again:
+                for line in _problems(again, rest, skip=shortened):
+                    about_dropped = any(f"[{n}]" in line or f"'{n}'" in line for n in dropped)
+                    if line not in problems and not about_dropped:
+                        problems.append(line)
+    if len(problems) == 1:  # one line, as callers that show only a first line (plan --against) need
+        raise ConfigError(f"invalid stack config: {problems[0]}")
+    raise ConfigError(f"invalid stack config ({len(problems)} problems):\n  " + "\n  ".join(problems))
 
 
 def load_stack_config() -> StackConfig:

@@ -9,7 +9,6 @@ The real provider SDK constructors still run, so a wrong argument name fails her
 from __future__ import annotations
 
 import contextlib
-import copy
 import gc
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -18,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 
+from infra import stacks
 from infra.config import PROJECT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = stacks.PACKAGE_ROOT
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # noqa: S105 (the SDK's secret marker, not a secret)
 SECRET_PLACEHOLDER = "[secret]"  # noqa: S105
 
@@ -93,60 +92,15 @@ def mask(value: Any) -> Any:
     return value
 
 
-def _placeholders(value: Any) -> Any:
-    # Encrypted `secure:` values are never decrypted here: plan shows the shape, not the secret.
-    if isinstance(value, dict):
-        if set(value) == {"secure"}:
-            return "placeholder-for-encrypted-value"
-        return {k: _placeholders(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_placeholders(v) for v in value]
-    return value
-
-
-def _merge(base: Any, override: Any) -> Any:
-    if isinstance(base, dict) and isinstance(override, Mapping):
-        merged = dict(base)
-        for key, value in override.items():
-            merged[key] = _merge(base.get(key), value) if key in base else copy.deepcopy(value)
-        return merged
-    return copy.deepcopy(override)
-
-
 def stack_file(stack: str | Path) -> Path:
-    """`prod` -> the repo's Pulumi.prod.yaml; a path to a `Pulumi.<name>.yaml` file is taken as is."""
-    if isinstance(stack, Path) or str(stack).endswith((".yaml", ".yml")):
-        return Path(stack)
-    return REPO_ROOT / f"Pulumi.{stack}.yaml"
+    """`prod` -> Pulumi.prod.yaml of the project (`infra.stacks`: the CLI's project directory, else
+    this checkout); a path to a `Pulumi.<name>.yaml` file is taken as is."""
+    return stacks.stack_file(stack)
 
 
-def stack_name(stack: str | Path) -> str:
-    name = stack_file(stack).name
-    return (
-        name.removeprefix("Pulumi.").rsplit(".", 1)[0]
-        if name.startswith("Pulumi.")
-        else name.rsplit(".", 1)[0]
-    )
-
-
-def read_stack_config(stack: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The stack file's `vault-platform:*` config without the prefix, secure values as placeholders.
-
-    `overrides` deep-merge over it (dicts merge, anything else replaces): the local environment passes
-    what it generated at run time, tests pass bad values.
-    """
-    path = stack_file(stack)
-    if not path.is_file():
-        raise FileNotFoundError(f"no stack file {path.name} (stacks: prod, staging, local)")
-    document = yaml.safe_load(path.read_text()) or {}
-    raw: dict[str, Any] = {}
-    for key, value in (document.get("config") or {}).items():
-        namespace, _, name = key.partition(":")
-        if namespace == PROJECT:
-            raw[name] = _placeholders(value)
-        elif not name:
-            raw[key] = _placeholders(value)  # an unprefixed key: let validation name it
-    return _merge(raw, overrides or {})
+# Stack files are read by infra.stacks (no SDK import); kept here for the harness's callers.
+stack_name = stacks.stack_name
+read_stack_config = stacks.read_stack_config
 
 
 @dataclass(frozen=True)
@@ -238,16 +192,46 @@ class _Monitor(pulumi_mocks.MockMonitor):
 
 
 @contextlib.contextmanager
-def _fewer_gc_passes() -> Iterator[None]:
-    # The SDK keeps every registration's futures alive until the run ends; with the default gen-0
-    # threshold the collector rescans that growing heap thousands of times, which made a 1,000-service
-    # plan 10-15x slower than 100 services (bench/RESULTS.md). Scoped: the old thresholds come back.
-    previous = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 20)
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block; the collector's previous state comes back after.
+
+    The SDK keeps every registration's futures alive until the run ends, so a collection during a run
+    finds almost nothing to free but rescans the whole heap (the SDK modules' objects included), again
+    and again as it grows: a 1,000-service run took 27.7 s with the collector on and 13.9 s with it
+    off, for +27 MB of peak memory (bench/RESULTS.md). Reference counting still frees everything that
+    is not in a cycle.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*previous)
+        if was_enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _no_stack_traces() -> Iterator[None]:
+    """Registrations without the caller's stack trace, inside the block.
+
+    The SDK attaches a stack trace and source position to every registration (for the engine's
+    diagnostics); building one runs `traceback.extract_stack`, which reads the source line of every
+    frame, per resource. Mocks never read it, so under the harness it is skipped: ~15% of a plan's
+    own CPU time (bench/RESULTS.md). A private SDK function: if a future SDK renames it, this does
+    nothing and only the speed-up is lost.
+    """
+    from pulumi.runtime import resource as runtime_resource
+    from pulumi.runtime.proto import source_pb2
+
+    original = getattr(runtime_resource, "_get_stack_trace", None)
+    if original is None:
+        yield
+        return
+    runtime_resource._get_stack_trace = source_pb2.StackTrace  # an empty trace
+    try:
+        yield
+    finally:
+        runtime_resource._get_stack_trace = original
 
 
 def run_program(
@@ -282,6 +266,6 @@ def run_program(
         },
         [],
     )
-    with _fewer_gc_passes():
+    with gc_paused(), _no_stack_traces():
         pulumi.runtime.test(program)()
     return mocks.declared

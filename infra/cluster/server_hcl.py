@@ -76,6 +76,12 @@ class ServerSpec:
     # every node, or each new leader steps down (measured: see FACTS).
     audit: Sequence[AuditDevice] = field(default_factory=tuple)
     disable_mlock: bool = True
+    # Raft autopilot loop periods (e.g. "1s"). None renders nothing, so the server keeps its defaults
+    # (reconcile 10s, update 2s): production never gets these keys. Only the local environment sets
+    # them, where a fresh joiner otherwise waits up to a whole reconcile period to be promoted
+    # (bench/RESULTS.md, "Local bring-up").
+    autopilot_reconcile_interval: str | None = None
+    autopilot_update_interval: str | None = None
 
 
 def _q(value: str) -> str:
@@ -164,6 +170,12 @@ def render_server_hcl(spec: ServerSpec) -> str:
     if spec.node_id:
         lines.append(f"  node_id = {_q(spec.node_id)}")
     lines.append(f"  performance_multiplier = {spec.performance_multiplier}")
+    for key, value in (
+        ("autopilot_reconcile_interval", spec.autopilot_reconcile_interval),
+        ("autopilot_update_interval", spec.autopilot_update_interval),
+    ):
+        if value:
+            lines.append(f"  {key} = {_q(value)}")
     for join in spec.retry_join:
         lines += [
             "  retry_join {",

@@ -19,7 +19,7 @@ RECOVERY_SHARES = 5
 RECOVERY_THRESHOLD = 3
 # Autopilot promotes a joiner only after it has been healthy this long (default 10 s, see FACTS);
 # a local cluster need not wait that long, and the failover tests depend on all three being voters.
-STABILIZATION = "2s"
+STABILIZATION = "500ms"
 
 
 def initialize(state: State, nodes: list[NodeAddress]) -> bool:

@@ -5,20 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 from infra.local import environment
 from infra.local.state import State, default_root
+from infra.progress import Progress
 
 
 def _up(state: State) -> int:
-    started = time.monotonic()
+    # One line per phase as it ends (a spinner in between on a terminal), on stdout with the summary.
+    progress = Progress("vaultctl local", sys.stdout)
     already = bool(state.read_env().get("ports")) and state.root_token_file.is_file()
     if already:
-        print("vaultctl local: an environment exists under", state.root, "- converging it")
-    env = environment.up(state, log=lambda line: print(f"vaultctl local: {line}"))
-    total = time.monotonic() - started
+        progress.note(f"an environment exists under {state.root} - converging it")
+    env = environment.up(state, progress=progress)
     leader = env.leader()
     print(f"OpenBao cluster: {len(env.nodes)} voters on 127.0.0.1, TLS ({env.cfg.cluster.tls.min_version})")
     print(f"  address   {leader.api_addr}   (nodes: {', '.join(n.api_addr for n in env.nodes)})")
@@ -39,8 +39,7 @@ def _up(state: State) -> int:
     done = ", ".join(f"{count} {op}" for op, count in sorted(ops.items()))
     print(f"  applied   {env.applied} Vault-layer resources from the `local` stack as `deployer` ({done})")
     print("            (a JWT login with a GitHub-shaped token; the root token is break-glass only)")
-    phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in env.phases.items())
-    print(f"up in {total:.1f}s ({phases})")
+    print(f"up in {progress.summary()}")
     return 0
 
 
@@ -78,7 +77,7 @@ def main(argv: list[str]) -> int:
     sub.add_parser("status", help="nodes, seal, TLS, voters, leader")
     p = sub.add_parser("down", help="stop every process started by up")
     p.add_argument("--wipe", action="store_true", help="also delete all state (data, keys, certificates)")
-    p = sub.add_parser("status-json", help=argparse.SUPPRESS)
+    sub.add_parser("status-json", help="the same as status, as JSON (for scripts and tests)")
     args = parser.parse_args(argv)
     state = State(Path(args.state) if args.state else default_root())
     if args.action == "up":

@@ -1,8 +1,10 @@
 """`up`, `status` and `down` of the whole local environment, as functions the CLI and tests share.
 
-Order of `up` (each a timed phase): certificates -> KMS stand-in -> PostgreSQL -> TokenReview stand-in
--> 3 nodes -> initialize -> all voters -> bootstrap -> apply. Every step finds what already runs and
-keeps it, so `up` after `up` converges instead of failing.
+Order of `up` (each a timed phase, reported as it ends through `infra.progress`): certificates -> the
+KMS stand-in, PostgreSQL and the TokenReview stand-in, started in parallel (none needs another) -> 3
+nodes -> initialize -> the joiners join the now-known leader -> all voters, while bootstrap -> apply
+run on the active node. Every step finds what already runs and keeps it, so `up` after `up` converges
+instead of failing.
 
 Bootstrap and apply go the way production does. The bootstrap is `vaultctl init`'s (infra/ops/cli_init:
 the JWT method and its issuer config, the deployer and previewer policies and roles), written with the
@@ -19,22 +21,24 @@ import shutil
 import socket
 import ssl
 import sys
-import time
+import threading
 from collections.abc import Callable
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.config import StackConfig, parse_stack_config
-from infra.harness import REPO_ROOT, read_stack_config, run_program
 from infra.local import bootstrap, github_oidc, jws, kms, nodes, pki, postgres, processes
-from infra.local.apply import Applier
 from infra.local.client import client, health
 from infra.local.ports import LOOPBACK, free_ports, is_free, wait_listening
 from infra.local.state import State
-from infra.ops import cli_init
-from infra.vault import acl
+from infra.progress import Progress
+from infra.stacks import PACKAGE_ROOT as REPO_ROOT
+from infra.stacks import read_stack_config
+
+if TYPE_CHECKING:  # imported where used: the SDK loads off `up`'s critical path (_preload_sdk)
+    from infra.local.apply import Applier
 
 STACK = "local"
 TOKENREVIEW = "tokenreview"
@@ -42,6 +46,12 @@ GITHUB_OIDC_KEY = "github-oidc-signing-key.pem"
 SA_ISSUER_KEY = "sa-issuer-key.pem"
 NODE_COUNT_KEYS = ("kms_api", "kms_cluster", "postgres", "tokenreview")
 ENGINE_STATE = "engine-state.json"  # the applier's Pulumi-like state (ids, digests; no secret)
+# Bring-up levers; bench/local_up.py turns each off in turn to measure its share (bench/RESULTS.md).
+START_IN_PARALLEL = True
+JOIN_KNOWN_LEADER = True
+RESTART_JOINERS = True
+LOOK_UP_LEADER = True
+APPLY_WHILE_PROMOTING = True
 
 
 @dataclass
@@ -94,6 +104,8 @@ class Environment:
         return str(answer["auth"]["client_token"])
 
     def deployer_token(self) -> str:
+        from infra.vault import acl  # (loads the Vault SDK: see _preload_sdk)
+
         return self.ci_login(acl.DEPLOYER, github_oidc.deploy_job(self.configured()))
 
 
@@ -111,13 +123,6 @@ def _ports(state: State, node_count: int) -> dict[str, Any]:
     ports["nodes"] = picked[len(NODE_COUNT_KEYS) :]
     state.write_env({**env, "ports": ports})
     return ports
-
-
-@contextmanager
-def _phase(phases: dict[str, float], name: str) -> Any:
-    started = time.monotonic()
-    yield
-    phases[name] = time.monotonic() - started
 
 
 def _start_tokenreview(state: State, port: int, the_pki: pki.NodePki) -> None:
@@ -147,62 +152,218 @@ def _start_tokenreview(state: State, port: int, the_pki: pki.NodePki) -> None:
 
 
 def start_cluster(state: State, cfg: StackConfig, env: Environment) -> None:
+    """Start every node that is not running, all at once (each start mostly waits for its listener)."""
     token = kms.seal_token(state)
-    for index in range(len(env.nodes)):
-        node = env.nodes[index]
+    for node in env.nodes:
         if processes.running(state, node.name) is None and not is_free(node.api_port):
             raise RuntimeError(f"127.0.0.1:{node.api_port} ({node.name}) is taken by another program")
+
+    def start(index: int) -> None:
         nodes.start_node(cfg, state, env.pki, env.kms, env.nodes, index, token)
+
+    if not START_IN_PARALLEL:
+        for index in range(len(env.nodes)):
+            start(index)
+        return
+    with ThreadPoolExecutor(max_workers=len(env.nodes), thread_name_prefix="node") as pool:
+        for done in [pool.submit(start, i) for i in range(len(env.nodes))]:
+            done.result()
+
+
+class _Now:
+    """An executor that runs each task at once in the caller (START_IN_PARALLEL off, for the bench)."""
+
+    def submit(self, fn: Callable[[], Any]) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn())
+        except Exception as err:
+            future.set_exception(err)
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+@dataclass
+class Services:
+    """The KMS stand-in, PostgreSQL and the TokenReview stand-in, starting in the background.
+
+    None needs another, and only the KMS stand-in is needed before the nodes (their seal); PostgreSQL
+    and the TokenReview stand-in are needed only by the apply, so the nodes start as soon as the KMS
+    is ready while the other two finish.
+    """
+
+    kms: Future[kms.Kms]
+    postgres: Future[postgres.Postgres | None]
+    tokenreview: Future[None]
+    notes: list[str]
+    pool: ThreadPoolExecutor | _Now
+
+    def database(self) -> tuple[postgres.Postgres | None, str | None]:
+        """Wait for PostgreSQL and the TokenReview stand-in; (PostgreSQL or None, why not)."""
+        self.tokenreview.result()
+        return self.postgres.result(), (self.notes[0] if self.notes else None)
+
+
+def start_services(
+    state: State,
+    cfg: StackConfig,
+    ports: dict[str, Any],
+    the_pki: pki.NodePki,
+    progress: Progress,
+    log: Callable[[str], None],
+) -> Services:
+    notes: list[str] = []
+
+    def start_kms() -> kms.Kms:
+        with progress.phase("kms"):
+            return kms.start(
+                state, ports["kms_api"], ports["kms_cluster"], the_pki.cert, the_pki.key, the_pki.ca_cert
+            )
+
+    def start_postgres() -> postgres.Postgres | None:
+        with progress.phase("postgres"):
+            try:
+                return postgres.start(
+                    state, ports["postgres"], cfg.database.database if cfg.database else "app"
+                )
+            except RuntimeError as err:
+                if postgres.find_binaries() is not None:
+                    raise
+                notes.append(str(err))
+                log(str(err))
+                return None
+
+    def start_tokenreview() -> None:
+        with progress.phase("tokenreview"):
+            _start_tokenreview(state, ports["tokenreview"], the_pki)
+
+    pool: ThreadPoolExecutor | _Now = (
+        ThreadPoolExecutor(max_workers=3, thread_name_prefix="start") if START_IN_PARALLEL else _Now()
+    )
+    return Services(
+        pool.submit(start_kms), pool.submit(start_postgres), pool.submit(start_tokenreview), notes, pool
+    )
+
+
+def form_cluster(env: Environment, progress: Progress) -> bool:
+    """Start the nodes, initialize once, bring the joiners in; True when it initialized now."""
+    state = env.state
+    with progress.phase("nodes"):
+        start_cluster(state, env.cfg, env)
+    with progress.phase("init"):
+        fresh = bootstrap.initialize(state, env.nodes)
+        leader = bootstrap.wait_active(state, env.nodes)
+        if fresh:
+            bootstrap.shorten_stabilization(state, env.nodes)
+    if fresh and JOIN_KNOWN_LEADER:
+        with progress.phase("join"):
+            nodes.join_leader(env.nodes, leader, env.ca_cert)
+    if fresh and RESTART_JOINERS:
+        with progress.phase("unseal"):
+            unseal_joiners(env, leader)
+    return fresh
+
+
+def _preload_sdk() -> None:
+    import infra.harness
+    import infra.local.apply
+    import infra.ops.cli_init
+    import infra.vault.acl  # noqa: F401
 
 
 def up(
     state: State,
     *,
-    log: Callable[[str], None] = lambda _line: None,
+    log: Callable[[str], None] | None = None,
     apply: bool = True,
+    progress: Progress | None = None,
 ) -> Environment:
-    """Bring everything up (or find it up) and apply the Vault layer; returns how to reach it."""
-    phases: dict[str, float] = {}
+    """Bring everything up (or find it up) and apply the Vault layer; returns how to reach it.
+
+    `progress` reports each phase as it ends (the CLI passes a printing one); `log`, when given,
+    receives notes such as "PostgreSQL not found" (kept for callers that only want those).
+    """
+    progress = progress or Progress.silent()
+    # The Pulumi SDK (policy rendering for the KMS stand-in, then the apply) loads in the background
+    # while `up` mostly waits for servers to start, instead of on the critical path.
+    threading.Thread(target=_preload_sdk, name="preload", daemon=True).start()
     state.ensure()
     cfg = load_config()
     ports = _ports(state, cfg.cluster.nodes)
-    with _phase(phases, "certificates"):
+    with progress.phase("certificates"):
         the_pki = pki.ensure_pki(state.pki, cfg.cluster.tls.cert_validity_hours)
-    with _phase(phases, "kms"):
-        the_kms = kms.start(
-            state, ports["kms_api"], ports["kms_cluster"], the_pki.cert, the_pki.key, the_pki.ca_cert
+    services = start_services(state, cfg, ports, the_pki, progress, log or progress.note)
+    try:
+        env = Environment(
+            state,
+            cfg,
+            the_pki,
+            services.kms.result(),
+            nodes.addresses(ports["nodes"]),
+            ports["tokenreview"],
+            None,
+            None,
+            progress.phases,
         )
-    pg: postgres.Postgres | None = None
-    note: str | None = None
-    with _phase(phases, "postgres"):
-        try:
-            pg = postgres.start(state, ports["postgres"], cfg.database.database if cfg.database else "app")
-        except RuntimeError as err:
-            if postgres.find_binaries() is not None:
-                raise
-            note = str(err)
-            log(note)
-    with _phase(phases, "tokenreview"):
-        _start_tokenreview(state, ports["tokenreview"], the_pki)
-    env = Environment(
-        state, cfg, the_pki, the_kms, nodes.addresses(ports["nodes"]), ports["tokenreview"], pg, note, phases
-    )
-    with _phase(phases, "nodes"):
-        start_cluster(state, cfg, env)
-    with _phase(phases, "init"):
-        fresh = bootstrap.initialize(state, env.nodes)
-        bootstrap.wait_active(state, env.nodes)
-        if fresh:
-            bootstrap.shorten_stabilization(state, env.nodes)
-    with _phase(phases, "voters"):
-        bootstrap.wait_voters(state, env.nodes)
-    if apply:
-        with _phase(phases, "bootstrap"):
-            bootstrap_ci_identities(env)
-        with _phase(phases, "apply"):
-            env.applied = apply_vault_layer(env)
+        form_cluster(env, progress)
+        env.postgres, env.postgres_note = services.database()
+    finally:
+        services.pool.shutdown(wait=True)
+    converge(env, progress, apply=apply)
     state.write_env({**state.read_env(), "ports": ports, "leader": env.leader().name})
     return env
+
+
+def converge(env: Environment, progress: Progress, *, apply: bool = True) -> None:
+    """Wait for every node to be a voter and (unless `apply` is False) bootstrap the CI identities and
+    apply the Vault layer.
+
+    Bootstrap and apply write to the active node only, so they need not wait for autopilot to promote
+    the joiners: both proceed together, and this returns when both are done.
+    """
+
+    def wait_voters() -> None:
+        with progress.phase("voters"):
+            bootstrap.wait_voters(env.state, env.nodes)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="voters") as pool:
+        voters = pool.submit(wait_voters) if APPLY_WHILE_PROMOTING else None
+        if voters is None:
+            wait_voters()
+        if apply:
+            with progress.phase("bootstrap"):
+                bootstrap_ci_identities(env)
+            with progress.phase("apply"):
+                env.applied = apply_vault_layer(env)
+        if voters is not None:
+            voters.result()
+
+
+def unseal_joiners(env: Environment, leader: nodes.NodeAddress) -> list[str]:
+    """Restart each joiner once init's data has reached it, so it unseals now; returns their names.
+
+    A node that joins a cluster auto-unseals only on its next stored-keys attempt, which OpenBao
+    makes at start and then every 5 s (`runUnseal`; not configurable): a fresh joiner stays sealed,
+    and autopilot cannot start promoting it, until 5 s after its start. A restart on the replicated
+    Raft data unseals it at once, as any restart does; it is then asked who leads, so it reports to
+    the active node now rather than on its next periodic check. A joiner not replicated within a few
+    seconds is left alone: its own 5 s retry still gets there.
+    """
+
+    def one(node: nodes.NodeAddress) -> str | None:
+        if nodes.wait_replicated(node, env.ca_cert) != "replicated":
+            return None
+        processes.stop(env.state, node.name)
+        start_node(env, node.index)
+        if LOOK_UP_LEADER:
+            nodes.look_up_leader(node, env.ca_cert)
+        return node.name
+
+    others = [n for n in env.nodes if n.index != leader.index]
+    with ThreadPoolExecutor(max_workers=max(1, len(others)), thread_name_prefix="unseal") as pool:
+        return [name for name in pool.map(one, others) if name]
 
 
 def overrides(env: Environment) -> dict[str, Any]:
@@ -234,12 +395,18 @@ def overrides(env: Environment) -> dict[str, Any]:
 def bootstrap_ci_identities(env: Environment) -> None:
     """`vaultctl init`'s bootstrap writes, with the root token (the operator's step in production: on a
     fresh cluster, and again whenever the code changes what the CI identities may do)."""
+    from infra.ops import cli_init  # (loads the Vault SDK: see _preload_sdk)
+
     cli_init.apply_bootstrap(env.root_client(), cli_init.bootstrap_writes(env.configured()))
 
 
 def apply_vault_layer(env: Environment, token: str | None = None, *, program: Any = None) -> int:
     """Apply the `local` stack's Vault layer as the deploy job does; returns how many resources it
     processed. `token` defaults to a fresh deployer JWT login (never the root token)."""
+    # Imported here: the Pulumi SDK loads while `up` waits for processes (_preload_sdk), not before.
+    from infra.harness import run_program
+    from infra.local.apply import Applier
+
     values = overrides(env)
     # Adopt what the bootstrap created (vault.adopt_bootstrap). Production sets it for the first `up`
     # after `vaultctl init` only; once adopted the engine ignores it, so locally it stays on.

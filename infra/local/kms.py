@@ -20,7 +20,6 @@ from infra.local import processes
 from infra.local.client import client, health, wait_for
 from infra.local.ports import LOOPBACK, wait_listening
 from infra.local.state import State
-from infra.vault.acl import render_template
 
 KMS_NAME = "kms"
 KEY_NAME = "autounseal"
@@ -104,6 +103,8 @@ def start(state: State, port: int, cluster_port: int, cert: Path, key: Path, ca_
         c.sys.enable_secrets_engine("transit", path=MOUNT)
     # The key must never be deletable or exportable: it is what every snapshot depends on.
     c.secrets.transit.create_key(KEY_NAME, key_type="aes256-gcm96", exportable=False, mount_point=MOUNT)
+    from infra.vault.acl import render_template  # (loads the Vault SDK: only when configuring)
+
     c.sys.create_or_update_policy(
         "autounseal", render_template("transit-seal", transit_mount=MOUNT, key=KEY_NAME)
     )

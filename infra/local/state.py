@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.harness import REPO_ROOT
+from infra.stacks import PACKAGE_ROOT as REPO_ROOT
 
 STATE_ENV = "VAULTCTL_LOCAL_STATE"
 

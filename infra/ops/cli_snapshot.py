@@ -30,6 +30,7 @@ import requests
 
 from infra.ops import snapshot
 from infra.ops.snapshot_archive import SnapshotIntegrityError, verify_archive
+from infra.progress import Progress
 
 GCLOUD_ENV = "VAULTCTL_GCLOUD"  # path of the gcloud binary; tests point it at a stand-in
 
@@ -123,24 +124,30 @@ def restore(
     client: hvac.Client, source: str, force: bool, timeout: float, expect_peers: int | None = None
 ) -> int:
     started = time.monotonic()
+    # A restore takes seconds to minutes (download, waiting for the cluster, applying): one line per
+    # phase as it ends, a spinner in between on a terminal.
+    progress = Progress("vaultctl snapshot restore", sys.stdout)
     with tempfile.TemporaryDirectory(prefix="vaultctl-snap-") as tmp:
         if source.startswith("gs://"):
-            url = resolve_gcs(source)
-            path = Path(tmp) / url.rsplit("/", 1)[1]
-            _gcloud_run("cp", "--no-user-output-enabled", url, str(path))
-            # The scheduled job uploads no sidecar; a manual `save` does. Fetch it when it exists.
-            with contextlib.suppress(RuntimeError):
-                _gcloud_run("cp", "--no-user-output-enabled", url + ".sha256", str(path) + ".sha256")
+            with progress.phase("download"):
+                url = resolve_gcs(source)
+                path = Path(tmp) / url.rsplit("/", 1)[1]
+                _gcloud_run("cp", "--no-user-output-enabled", url, str(path))
+                # The scheduled job uploads no sidecar; a manual `save` does. Fetch it when it exists.
+                with contextlib.suppress(RuntimeError):
+                    _gcloud_run("cp", "--no-user-output-enabled", url + ".sha256", str(path) + ".sha256")
             print(f"downloaded {url}")
         else:
             path = Path(source)
             if not path.is_file():
                 print(f"vaultctl snapshot: no such file {path}", file=sys.stderr)
                 return 2
-        detail = _check(path)
+        with progress.phase("integrity"):
+            detail = _check(path)
         print(f"integrity ok: {detail}")
         if force:
-            voters = wait_for_peers(client, expect_peers, timeout)
+            with progress.phase("settle"):
+                voters = wait_for_peers(client, expect_peers, timeout)
             print(f"cluster settled: {len(voters)} healthy voters ({', '.join(voters)})")
 
         def active() -> bool:
@@ -149,7 +156,8 @@ def restore(
             status = client.sys.read_seal_status()
             return bool(status.get("initialized")) and not status.get("sealed")
 
-        snapshot.restore(client, path, force=force, ready=active, timeout=timeout)
+        with progress.phase("restore"):
+            snapshot.restore(client, path, force=force, ready=active, timeout=timeout)
     print(f"snapshot restored{' (forced)' if force else ''} in {time.monotonic() - started:.1f}s")
     print("next: `vaultctl verify --stack STACK` with an operator token from the restored data")
     return 0

@@ -36,21 +36,26 @@ from infra.ops.snapshot import from_env
 from infra.vault.ai_keys import KEYS_PREFIX, key_path
 
 
-def _listing(client: hvac.Client, mount: str, path: str) -> list[str]:
+def _listing(client: hvac.Client, mount: str, path: str) -> list[str] | None:
+    """The folder's entries; None when the token may not list it."""
     try:
         response = client.secrets.kv.v2.list_secrets(path, mount_point=mount)
     except hvac.exceptions.InvalidPath:
         return []
+    except hvac.exceptions.Forbidden:
+        return None
     return list(response["data"]["keys"])
 
 
 def stored_keys(client: hvac.Client, mount: str) -> dict[str, list[str]]:
-    """provider -> services with a key (or metadata) under `ai/providers/`."""
+    """provider -> services with a key (or metadata) under `ai/providers/`. The auditor may list only
+    the declared providers' folders: another provider's keys show as `?`."""
     found: dict[str, list[str]] = {}
-    for provider in _listing(client, mount, KEYS_PREFIX):
+    for provider in _listing(client, mount, KEYS_PREFIX) or []:
         if provider.endswith("/"):
             name = provider.rstrip("/")
-            found[name] = [s for s in _listing(client, mount, f"{KEYS_PREFIX}/{name}") if not s.endswith("/")]
+            entries = _listing(client, mount, f"{KEYS_PREFIX}/{name}")
+            found[name] = ["?"] if entries is None else [s for s in entries if not s.endswith("/")]
     return found
 
 

@@ -102,6 +102,7 @@ def render(report: Report) -> str:
         "findings": {
             "violations": [{"subject": s, "rule": r, "message": m} for s, r, m in f.violations],
             "exempted": [{"subject": s, "rule": r, "reason": why, "paths": n} for s, r, why, n in f.exempted],
+            "notices": [{"subject": s, "rule": r, "message": m} for s, r, m in f.notices],
         },
     }
     if report.against is None:

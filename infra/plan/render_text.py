@@ -183,6 +183,7 @@ def findings_lines(report: Report) -> list[str]:
         f"  {subject}: {rule}: exempted ({count} path(s)): {reason}"
         for subject, rule, reason, count in f.exempted
     ]
+    lines += [f"  {subject}: {rule}: info: {message}" for subject, rule, message in f.notices]
     return lines
 
 

@@ -16,14 +16,25 @@ from infra.plan.permissions import Edge, Identity, IdentityChange, edges, identi
 class FindingSummary:
     violations: tuple[tuple[str, str, str], ...]  # (subject, rule id, message)
     exempted: tuple[tuple[str, str, str, int], ...]  # (subject, rule id, reason, paths)
+    # Advisory findings (a declared cross-service share): listed for review, never a violation.
+    notices: tuple[tuple[str, str, str], ...] = ()  # (subject, rule id, message)
 
     @classmethod
     def of(cls, findings: Iterable[Any]) -> FindingSummary:
         findings = list(findings)
-        violations = sorted({(f.subject, f.rule_id, f.message) for f in findings if not f.exempted})
+        violations = sorted(
+            {
+                (f.subject, f.rule_id, f.message)
+                for f in findings
+                if not (f.exempted or getattr(f, "advisory", False))
+            }
+        )
         # One line per exemption, not per path it covers: the reason is what a reviewer reads.
         exempted = Counter((f.subject, f.rule_id, f.reason) for f in findings if f.exempted)
-        return cls(tuple(violations), tuple((*k, n) for k, n in sorted(exempted.items())))
+        notices = sorted(
+            {(f.subject, f.rule_id, f.message) for f in findings if getattr(f, "advisory", False)}
+        )
+        return cls(tuple(violations), tuple((*k, n) for k, n in sorted(exempted.items())), tuple(notices))
 
     @property
     def exempted_count(self) -> int:

@@ -73,9 +73,13 @@ def _repeat(template: str, instances: list[dict[str, str]]) -> list[str]:
 
 
 def _drop_leading_comment(lines: list[str]) -> list[str]:
+    # `# lint:` lines stay: a per-path exemption names this instance's paths (policies/README.md).
+    kept = []
     while lines and lines[0].startswith("#"):
+        if lines[0].startswith("# lint:"):
+            kept.append(lines[0])
         lines = lines[1:]
-    return lines
+    return kept + lines
 
 
 def _join(name: str, purpose: str, fragments: list[str]) -> RenderedPolicy:
@@ -90,6 +94,7 @@ def service_policy_name(service: Service) -> str:
 def service_policy(service: Service, cfg: StackConfig) -> RenderedPolicy:
     kv = cfg.kv.path
     parts = [render_template("kv-read", kv_mount=kv, path=path) for path in service.kv.read]
+    parts += kv_share_parts(service, cfg)
     parts += [
         render_template("ai-provider-key", kv_mount=kv, provider=provider, service=service.name)
         for provider in service.kv.ai_providers
@@ -113,6 +118,17 @@ def service_policy(service: Service, cfg: StackConfig) -> RenderedPolicy:
         # A policy with no paths grants nothing; keep it so roles can always name it.
         parts.append("# (no grants beyond the shared policies)\n")
     return _join(service_policy_name(service), f"what service {service.name} may use", parts)
+
+
+def kv_share_parts(service: Service, cfg: StackConfig) -> list[str]:
+    """The service's declared cross-service reads: one exact read-only path each, with the `lint:share`
+    marker the policy rules report (VP-SHARE-001) and check against the grant (VP-ACL-014)."""
+    return [
+        render_template(
+            "kv-share", kv_mount=cfg.kv.path, service=service.name, source=share.service, path=share.path
+        )
+        for share in service.kv.shares_from
+    ]
 
 
 def service_token_policies(service: Service) -> list[str]:
@@ -353,7 +369,11 @@ def previewer_read_paths(cfg: StackConfig) -> list[str]:
 
 def previewer_policy(cfg: StackConfig) -> RenderedPolicy:
     parts = [render_template("previewer-base")]
-    parts += _repeat("previewer-read", [{"path": path} for path in previewer_read_paths(cfg)])
+    reads = previewer_read_paths(cfg)
+    # Reads of every key or role of an engine mount (`<mount>/keys/+`) span tenants: exempted per path.
+    spanning = [path for path in reads if path.endswith("/+") and not path.startswith("auth/")]
+    parts += _repeat("previewer-read", [{"path": path} for path in reads if path not in spanning])
+    parts += _repeat("previewer-read-definitions", [{"path": path} for path in spanning])
     if cfg.cluster.server == "vault":
         parts.append(render_template("previewer-audit"))
     if cfg.openai:
@@ -437,24 +457,20 @@ def ai_key_deployer_fragments(cfg: StackConfig) -> list[str]:
 
 def ai_key_policies(cfg: StackConfig) -> list[RenderedPolicy]:
     """The rotator (operators' `vaultctl keys rotate`: exactly the declared keys), the auditor (the
-    overdue report: key metadata only) and, with the OpenAI plugin, the templated `creds` policy."""
+    overdue report: the declared keys' metadata and the folder listings) and, with the OpenAI plugin,
+    the templated `creds` policy."""
     kv = cfg.kv.path
-    rotator = [
-        render_template("ai-keys-rotator", kv_mount=kv, provider=key.provider, service=service.name)
-        for service, key in cfg.provider_keys()
-    ]
-    # The template's explanation once, then only the path blocks of the other keys.
-    rotator = rotator[:1] + [
-        "\n".join(line for line in text.splitlines() if not line.startswith("#")) + "\n"
-        for text in rotator[1:]
-    ] or ["# (no provider keys in the catalog)\n"]
+    keys = [{"kv_mount": kv, "provider": k.provider, "service": s.name} for s, k in cfg.provider_keys()]
+    rotator = _repeat("ai-keys-rotator", keys) or ["# (no provider keys in the catalog)\n"]
+    auditor = [render_template("ai-keys-auditor", kv_mount=kv)]
+    auditor += _repeat(
+        "ai-keys-auditor-provider",
+        [{"kv_mount": kv, "provider": p} for p in sorted(set(cfg.kv.ai_providers))],
+    )
+    auditor += _repeat("ai-keys-auditor-key", keys)
     rendered = [
         _join(AI_KEYS_ROTATOR, "rotate the catalog's provider keys (vaultctl keys rotate)", rotator),
-        _join(
-            AI_KEYS_AUDITOR,
-            "report provider keys' age (vaultctl keys status)",
-            [render_template("ai-keys-auditor", kv_mount=kv)],
-        ),
+        _join(AI_KEYS_AUDITOR, "report provider keys' age (vaultctl keys status)", auditor),
     ]
     if cfg.openai:
         rendered.append(

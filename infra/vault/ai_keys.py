@@ -53,13 +53,10 @@ def declared_metadata(service: Service, key: AiKey) -> dict[str, str]:
 
 
 def metadata_body(cfg: StackConfig, service: Service, key: AiKey) -> dict[str, object]:
-    """The body of the metadata write: versions kept like every KV secret, check-and-set required (so a
-    rotation can never blindly overwrite a concurrent one), and the declared custom metadata."""
-    return {
-        "max_versions": cfg.kv.max_versions,
-        "cas_required": True,
-        "custom_metadata": declared_metadata(service, key),
-    }
+    """The body of the metadata write: check-and-set required (a rotation never blindly overwrites a
+    concurrent one) and the declared custom metadata. No `max_versions`: the key keeps the mount's
+    (kv.max_versions, so rollbacks have history), and the deployer may not set it (docs/facts.md)."""
+    return {"cas_required": True, "custom_metadata": declared_metadata(service, key)}
 
 
 def auditor_claims(cfg: StackConfig) -> dict[str, str]:

@@ -2,8 +2,9 @@
 # (and CA) of the stack config, and write the roles the catalog generates. Enabling needs sudo
 # (sys/auth/* is root-protected) and is pinned to the kubernetes type; reads and tunes go through
 # sys/mounts/auth/, as the provider does, without sudo.
-# lint:exempt VP-ACL-002 reason: Vault requires sudo to enable an auth method; only this mount, type pinned to kubernetes
-# lint:exempt VP-ACL-005 reason: the deployer writes the generated Kubernetes roles (token_policies limited to generated names) and a config pinned to the stack's API host and CA
+# lint:exempt VP-ACL-002 path="sys/auth/${mount}" reason="Vault requires sudo to enable an auth method; only this mount, type pinned to kubernetes"
+# lint:exempt VP-ACL-005 path="sys/auth/${mount}" path="auth/${mount}/config" path="auth/${mount}/role/*" reason="the deployer writes the generated Kubernetes roles (token_policies limited to generated names) and a config pinned to the stack's API host and CA"
+# lint:exempt VP-ACL-003 path="sys/mounts/auth/${mount}/tune" reason="reads this auth mount and tunes its lease TTLs and description only"
 path "sys/auth/${mount}" {
   capabilities = ["update", "sudo"]
   allowed_parameters = {

@@ -2,8 +2,8 @@
 # policy is a call the Terraform Vault provider inside pulumi-vault makes for a resource this program
 # declares (infra/local/vault_resources.py names the provider source file of each call); nothing else.
 # What it can still do, and the compensating control: policies/README.md, "The deployer".
-# lint:exempt VP-ACL-006 reason: per-service entities and their aliases; entity writes carry name (svc-* only) and metadata, never policies, and there are no group writes
-# lint:exempt VP-ACL-003 reason: sys/ grants are the quotas, the mount reads/tunes and the auth enable the provider calls for declared objects; no seal, raw, rekey, generate-root, audit writes or token creation
+# lint:exempt VP-ACL-006 path="identity/entity" path="identity/entity/id/*" path="identity/entity-alias" path="identity/entity-alias/id/*" reason="per-service entities and their aliases; entity writes carry name (svc-* only) and metadata, never policies, and there are no group writes"
+# lint:exempt VP-ACL-003 path="sys/quotas/rate-limit/*" reason="sys/ grants are the quotas, the mount reads/tunes and the auth enable the provider calls for declared objects; no seal, raw, rekey, generate-root, audit writes or token creation"
 #
 # The provider's start-up (internal/provider/meta.go): it looks its token up. The program sets
 # skip_child_token, so it never calls auth/token/create, and this policy does not grant it.

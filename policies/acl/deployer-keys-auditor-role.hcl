@@ -1,5 +1,6 @@
 # deployer-keys-auditor-role: the overdue report's JWT role. Its token_policies are pinned to exactly
 # the auditor's, so whatever claims it is given, a login only ever reads provider keys' metadata.
+# lint:exempt VP-ACL-005 path="auth/${mount}/role/${role}" reason="the overdue report's role; token_policies pinned to exactly ai-keys-auditor and token-self"
 path "auth/${mount}/role/${role}" {
   capabilities = ["create", "read", "update", "delete"]
   allowed_parameters = {

@@ -3,8 +3,9 @@
 # the mount is pinned to that plugin and version; the config to the stack's API endpoint (egress to
 # OpenAI only, as the plugin's README suggests) and organization; the roles to the catalog's project ids.
 # The admin key is written once and then rotated by Vault (config/rotate).
-# lint:exempt VP-ACL-002 reason: Vault requires sudo to enable auth methods and to register a plugin: the auth mounts this stack declares, and the one plugin name with its sha256, command and version pinned
-# lint:exempt VP-ACL-009 reason: engine configuration generated from the catalog (KV settings, database connection and roles, AWS root and roles, the OpenAI plugin's config with endpoint and organization pinned and its roles with project ids pinned); root credentials are rotated once after setup
+# lint:exempt VP-ACL-002 path="sys/plugins/catalog/secret/${plugin}" reason="Vault requires sudo to register (and read) a plugin; only this name, sha256, command and version pinned"
+# lint:exempt VP-ACL-003 path="sys/plugins/catalog/secret/${plugin}" path="sys/mounts/${mount}" path="sys/mounts/${mount}/tune" reason="registers the one pinned plugin, enables its mount (type pinned) and tunes it (plugin_version pinned); never deletes"
+# lint:exempt VP-ACL-009 path="${mount}/config" path="${mount}/config/rotate" reason="the plugin's config with API endpoint and organization pinned, and the one-shot admin-key rotation after setup"
 path "sys/plugins/catalog/secret/${plugin}" {
   capabilities = ["read", "update", "sudo"]
   allowed_parameters = {

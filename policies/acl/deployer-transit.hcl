@@ -1,8 +1,8 @@
 # deployer-transit: create keys (`+` is one segment: keys/<k>, never keys/<k>/trim or /rotate) and set
 # their config, with export, plaintext backup and deletion pinned off. No export, backup, restore, trim
 # or delete path is granted.
-# lint:exempt VP-ACL-008 reason: the deployer creates every key the catalog declares, one segment under keys/
-# lint:exempt VP-ACL-010 reason: key creation and config with exportable, allow_plaintext_backup and deletion_allowed pinned to false; no export, backup, restore, trim or delete
+# lint:exempt VP-ACL-008 path="${transit_mount}/keys/+" path="${transit_mount}/keys/+/config" reason="the deployer creates every key the catalog declares, one segment under keys/"
+# lint:exempt VP-ACL-010 path="${transit_mount}/keys/+" path="${transit_mount}/keys/+/config" reason="key creation and config with exportable, allow_plaintext_backup and deletion_allowed pinned to false; no export, backup, restore, trim or delete"
 path "${transit_mount}/keys/+" {
   capabilities = ["create", "read", "update"]
   allowed_parameters = {

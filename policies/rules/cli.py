@@ -1,7 +1,8 @@
 """`vaultctl lint-policy PATH...`: lint Vault ACL policy files.
 
 Exit 0 clean, 1 on any unexempted violation, 2 when any input is missing or not a valid Vault policy.
-A directory argument lints the *.hcl files directly inside it.
+A directory argument lints the *.hcl and *.json files directly inside it. A file's stem is its policy name
+(so `svc-billing.hcl` is judged as service billing's policy).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TextIO
 
 from policies.rules.findings import PolicyParseError
 from policies.rules.lint import lint_policy_text
+from policies.rules.tenancy import DEFAULT_CONTEXT
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_INVALID = 0, 1, 2
 
@@ -21,7 +23,9 @@ def _expand(arguments: list[str]) -> list[Path]:
     paths: list[Path] = []
     for argument in arguments:
         path = Path(argument)
-        paths += sorted(path.glob("*.hcl")) if path.is_dir() else [path]
+        paths += (
+            sorted(p for p in path.iterdir() if p.suffix in (".hcl", ".json")) if path.is_dir() else [path]
+        )
     return paths
 
 
@@ -29,13 +33,23 @@ def lint_cli(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
     out = out or sys.stdout
     err = err or sys.stderr
     parser = argparse.ArgumentParser(
-        prog="vaultctl lint-policy", description="Lint Vault ACL policy HCL files."
+        prog="vaultctl lint-policy", description="Lint Vault ACL policy files (HCL or JSON)."
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="policy file, or a directory of *.hcl files")
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="policy file, or a directory of policy files"
+    )
+    parser.add_argument(
+        "--app-mount", action="append", default=[], metavar="PATTERN",
+        help="a mount (glob) that belongs to one application as a whole, e.g. 'secret-*' (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--namespace", action="append", default=[], metavar="NS", help="a namespace path in use (repeatable)"
+    )
     try:
         arguments = parser.parse_args(argv)
     except SystemExit as exit_:
         return EXIT_INVALID if exit_.code else EXIT_CLEAN
+    context = DEFAULT_CONTEXT.with_app_mounts(arguments.app_mount).with_namespaces(arguments.namespace)
     invalid = violations = False
     for path in _expand(arguments.paths):
         try:
@@ -45,7 +59,7 @@ def lint_cli(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
             invalid = True
             continue
         try:
-            findings = lint_policy_text(text, str(path))
+            findings = lint_policy_text(text, str(path), context=context, name=path.stem)
         except PolicyParseError as error:
             print(f"{path}: parse error: {error}", file=err)
             invalid = True
@@ -53,6 +67,8 @@ def lint_cli(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
         for finding in findings:
             if finding.exempted:
                 print(f"{path}: {finding.rule_id}: exempted: {finding.reason}", file=out)
+            elif finding.advisory:
+                print(f"{path}: {finding.rule_id}: info: {finding.message}", file=out)
             else:
                 print(f"{path}: {finding.rule_id}: {finding.message}", file=out)
                 violations = True

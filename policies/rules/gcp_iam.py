@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.rules.limits import Limits
+from policies.rules.registry import resource_rule
 from policies.rules.values import field
 
-RawFinding = tuple[str, str]
+# Every IAM grant resource of pulumi-gcp: `gcp:<module>/<x>IAM{Member,Binding,Policy}:<Name>`.
+IAM_GRANT_TYPES = ("gcp:*:*IAMMember", "gcp:*:*IAMBinding", "gcp:*:*IAMPolicy")
 
 SERVICE_ACCOUNT_KEY = "gcp:serviceaccount/key:Key"
 _BASIC_ROLES = frozenset({"roles/owner", "roles/editor"})
@@ -50,21 +52,48 @@ def _is_kms_role(role: str) -> bool:
     return role.startswith(_KMS_ROLE_PREFIX) or (custom and "kms" in role.rsplit("/", 1)[-1].lower())
 
 
-def iam_grant(type_token: str, inputs: Mapping[str, Any], limits: Limits) -> list[RawFinding]:
-    found: list[RawFinding] = []
+@resource_rule(
+    "VP-GCP-001",
+    types=IAM_GRANT_TYPES,
+    title="GCP IAM grant of a basic role (roles/owner, roles/editor)",
+    why="Basic roles include thousands of permissions across every service.",
+    source="https://cloud.google.com/iam/docs/roles-overview#basic",
+)
+def basic_roles(type_token: str, inputs: Mapping[str, Any], _limits: Limits) -> list[str]:
+    if not is_iam_grant(type_token):
+        return []
+    return [f"grants basic role {role}" for role in _roles(inputs) if role in _BASIC_ROLES]
+
+
+@resource_rule(
+    "VP-GCP-002",
+    types=IAM_GRANT_TYPES,
+    title="Cloud KMS role granted at project, folder, org or key-ring scope instead of on the crypto key",
+    why="The unseal key must be usable only by Vault: wider scopes reach every key, present and future.",
+    source="https://cloud.google.com/kms/docs/iam#granting_roles_on_a_resource; "
+    "https://developer.hashicorp.com/vault/docs/configuration/seal/gcpckms",
+)
+def kms_scope(type_token: str, inputs: Mapping[str, Any], _limits: Limits) -> list[str]:
+    if not is_iam_grant(type_token):
+        return []
+    found: list[str] = []
     module, resource = _module(type_token), type_token.split(":")[2]
     for role in _roles(inputs):
-        if role in _BASIC_ROLES:
-            found.append(("VP-GCP-001", f"grants basic role {role}"))
-        if _is_kms_role(role):
-            if module in _BROAD_KMS_MODULES:
-                found.append(("VP-GCP-002", f"grants {role} at {module} scope; grant it on the crypto key"))
-            elif module == "kms" and resource.startswith("KeyRing"):
-                found.append(
-                    ("VP-GCP-002", f"grants {role} on the whole key ring; grant it on the crypto key")
-                )
+        if not _is_kms_role(role):
+            continue
+        if module in _BROAD_KMS_MODULES:
+            found.append(f"grants {role} at {module} scope; grant it on the crypto key")
+        elif module == "kms" and resource.startswith("KeyRing"):
+            found.append(f"grants {role} on the whole key ring; grant it on the crypto key")
     return found
 
 
-def service_account_key(inputs: Mapping[str, Any], limits: Limits) -> list[RawFinding]:
-    return [("VP-GCP-003", "service account key: use Workload Identity instead of an exported key")]
+@resource_rule(
+    "VP-GCP-003",
+    types=(SERVICE_ACCOUNT_KEY,),
+    title="service account key (gcp:serviceaccount/key:Key)",
+    why="Exported keys are long-lived secrets that land in state; use Workload Identity.",
+    source="https://cloud.google.com/iam/docs/best-practices-for-managing-service-account-keys",
+)
+def service_account_key(_type: str, inputs: Mapping[str, Any], _limits: Limits) -> list[str]:
+    return ["service account key: use Workload Identity instead of an exported key"]

@@ -23,8 +23,9 @@ from policies.rules.limits import DEFAULT_LIMITS, Limits
 from policies.rules.resources import check_resource, rules_for_type
 
 PACK_NAME = "vault-platform"
-# Stacks where every rule blocks the deployment. Unknown stacks block too: failing closed is the safe default.
-MANDATORY_STACKS = frozenset({"prod"})
+# The only stacks where rules are advisory. Every other name (prod, prod-eu, production, a typo, none at
+# all) is mandatory: the gate fails closed.
+ADVISORY_STACKS = frozenset({"local", "staging"})
 MAX_TTL_CONFIG_KEY = "maxTtlSeconds"
 _TTL_RULES = frozenset({"VP-TTL-002"})
 _TTL_SCHEMA = PolicyConfigSchema(
@@ -40,10 +41,10 @@ _TTL_SCHEMA = PolicyConfigSchema(
 
 
 def enforcement_for_stack(stack: str | None) -> EnforcementLevel:
-    """Mandatory on prod (and on an unknown stack); advisory elsewhere, overridable per policy by pack config."""
-    if stack is None or stack in MANDATORY_STACKS:
-        return EnforcementLevel.MANDATORY
-    return EnforcementLevel.ADVISORY
+    """Advisory only on the stacks listed as such; mandatory on every other name and when none is known."""
+    if stack is not None and stack in ADVISORY_STACKS:
+        return EnforcementLevel.ADVISORY
+    return EnforcementLevel.MANDATORY
 
 
 def current_stack(environ: Mapping[str, str] | None = None) -> str | None:
@@ -82,6 +83,8 @@ def _policy(rule: Rule) -> ResourceValidationPolicy:
         description=f"{rule.rule_id}: {rule.title}",
         validate=_validator(rule.rule_id),
         config_schema=_TTL_SCHEMA if rule.rule_id in _TTL_RULES else None,
+        # Informational rules (a declared share) report at advisory level on every stack.
+        enforcement_level=EnforcementLevel.ADVISORY if rule.advisory else None,
     )
 
 

@@ -9,10 +9,16 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
+from policies.rules.limits import Limits
+from policies.rules.registry import resource_rule
 from policies.rules.values import field, truthy
-from policies.rules.workloads import containers
+from policies.rules.vault_engines import DATABASE_CONNECTION, DATABASE_MOUNT, connections
+from policies.rules.workloads import WORKLOAD_TYPES, containers, pod_spec
 
-RawFinding = tuple[str, str]
+_Tagged = tuple[str, str]  # (rule ID, message): one scan feeds VP-TLS-001 and VP-TLS-002
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+OPAQUE = "kubernetes:core/v1:Secret"  # the Secret kind (named so that no scanner reads it as a credential)
+_PRODUCTION_HARDENING = "https://developer.hashicorp.com/vault/docs/concepts/production-hardening"
 
 VAULT_PROVIDER = "pulumi:providers:vault"
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -39,8 +45,8 @@ def _clear_http(url: Any) -> bool:
     return isinstance(url, str) and url.strip().lower().startswith("http://") and _not_loopback(url.strip())
 
 
-def scan_text(text: str, where: str) -> list[RawFinding]:
-    found: list[RawFinding] = []
+def scan_text(text: str, where: str) -> list[_Tagged]:
+    found: list[_Tagged] = []
     for line in text.splitlines():
         if line.lstrip().startswith(("#", "//")):
             continue
@@ -50,8 +56,8 @@ def scan_text(text: str, where: str) -> list[RawFinding]:
     return found
 
 
-def vault_provider(inputs: Mapping[str, Any]) -> list[RawFinding]:
-    found: list[RawFinding] = []
+def vault_provider(inputs: Mapping[str, Any]) -> list[_Tagged]:
+    found: list[_Tagged] = []
     if truthy(field(inputs, "skipTlsVerify")):
         found.append(("VP-TLS-001", "Vault provider skip_tls_verify is set"))
     if _clear_http(field(inputs, "address")):
@@ -70,9 +76,9 @@ def _decoded(value: Any, base64_encoded: bool) -> str:
         return value
 
 
-def config_data(inputs: Mapping[str, Any]) -> list[RawFinding]:
+def config_data(inputs: Mapping[str, Any]) -> list[_Tagged]:
     """ConfigMaps and Secrets: rendered server HCL and scripts (e.g. a snapshot job's) live there."""
-    found: list[RawFinding] = []
+    found: list[_Tagged] = []
     for key, base64_encoded in (("data", None), ("stringData", False), ("binaryData", True)):
         entries = field(inputs, key) or {}
         if not isinstance(entries, dict):
@@ -84,8 +90,8 @@ def config_data(inputs: Mapping[str, Any]) -> list[RawFinding]:
     return found
 
 
-def workload(spec: Mapping[str, Any]) -> list[RawFinding]:
-    found: list[RawFinding] = []
+def workload(spec: Mapping[str, Any]) -> list[_Tagged]:
+    found: list[_Tagged] = []
     for container in containers(spec):
         name = container.get("name", "?")
         for variable in container.get("env") or []:
@@ -103,7 +109,7 @@ def workload(spec: Mapping[str, Any]) -> list[RawFinding]:
     return found
 
 
-def database_url(url: Any, where: str) -> list[RawFinding]:
+def database_url(url: Any, where: str) -> list[_Tagged]:
     if (
         isinstance(url, str)
         and re.search(r"sslmode=disable", url)
@@ -111,3 +117,45 @@ def database_url(url: Any, where: str) -> list[RawFinding]:
     ):
         return [("VP-TLS-001", f"{where}: connection_url sets sslmode=disable")]
     return []
+
+
+def _scan(type_token: str, inputs: Mapping[str, Any]) -> list[_Tagged]:
+    """Every TLS problem of one resource, whichever rule it belongs to."""
+    if type_token == VAULT_PROVIDER:
+        return vault_provider(inputs)
+    if type_token == CONFIG_MAP:
+        return config_data(inputs)
+    if type_token == OPAQUE:
+        # A Secret's `data` is base64 whether or not the inputs carry `kind` (mocks do, CrossGuard may not).
+        return config_data({key: inputs[key] for key in inputs if key != "kind"} | {"kind": "Secret"})
+    if type_token in (DATABASE_CONNECTION, DATABASE_MOUNT):
+        return [
+            finding
+            for name, _roles, url in connections(type_token, inputs)
+            for finding in database_url(url, f"connection {name!r}")
+        ]
+    if type_token in WORKLOAD_TYPES:
+        return workload(pod_spec(type_token, inputs))
+    return []
+
+
+@resource_rule(
+    "VP-TLS-001",
+    types=(VAULT_PROVIDER, CONFIG_MAP, OPAQUE, DATABASE_CONNECTION, DATABASE_MOUNT, *WORKLOAD_TYPES),
+    title="TLS disabled or unverified (tls_disable, tls_skip_verify, skipTlsVerify, VAULT_SKIP_VERIFY, http://)",
+    why="Vault tokens and secrets would cross the network in clear, or to an unauthenticated peer.",
+    source=_PRODUCTION_HARDENING + " (end-to-end TLS)",
+)
+def tls_off(type_token: str, inputs: Mapping[str, Any], _limits: Limits) -> list[str]:
+    return [message for rule_id, message in _scan(type_token, inputs) if rule_id == "VP-TLS-001"]
+
+
+@resource_rule(
+    "VP-TLS-002",
+    types=(CONFIG_MAP, OPAQUE, *WORKLOAD_TYPES),
+    title="listener tls_min_version below TLS 1.2",
+    why="TLS 1.0/1.1 are deprecated (RFC 8996).",
+    source="https://developer.hashicorp.com/vault/docs/configuration/listener/tcp#tls_min_version; RFC 8996",
+)
+def tls_old(type_token: str, inputs: Mapping[str, Any], _limits: Limits) -> list[str]:
+    return [message for rule_id, message in _scan(type_token, inputs) if rule_id == "VP-TLS-002"]

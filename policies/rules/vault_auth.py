@@ -1,4 +1,4 @@
-"""Rules over Vault auth roles and tokens declared as resources."""
+"""Rules over Vault auth roles declared as resources: who may log in."""
 
 from __future__ import annotations
 
@@ -6,15 +6,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.rules.limits import Limits
-from policies.rules.values import as_list, field, seconds, truthy
-
-RawFinding = tuple[str, str]
+from policies.rules.registry import resource_rule
+from policies.rules.values import as_list, field, truthy
 
 KUBERNETES_ROLE = "vault:kubernetes/authBackendRole:AuthBackendRole"
 JWT_ROLE = "vault:jwt/authBackendRole:AuthBackendRole"
 APPROLE_ROLE = "vault:appRole/authBackendRole:AuthBackendRole"
 TOKEN_ROLE = "vault:tokenauth/authBackendRole:AuthBackendRole"  # noqa: S105 - a type token
 TOKEN = "vault:index/token:Token"  # noqa: S105 - a type token
+AUTH_ROLES = (KUBERNETES_ROLE, JWT_ROLE, APPROLE_ROLE, TOKEN_ROLE)
+
+_K8S_AUTH_API = "https://developer.hashicorp.com/vault/api-docs/auth/kubernetes"
+_JWT_AUTH_API = "https://developer.hashicorp.com/vault/api-docs/auth/jwt"
+_GITHUB_OIDC = (
+    "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/"
+    "about-security-hardening-with-openid-connect"
+)
 
 
 def _wildcard_or_empty(values: list[Any]) -> bool:
@@ -22,41 +29,74 @@ def _wildcard_or_empty(values: list[Any]) -> bool:
     return not cleaned or any(value == "" or value.startswith("*") for value in cleaned)
 
 
-def kubernetes_role(inputs: Mapping[str, Any], limits: Limits) -> list[RawFinding]:
-    found: list[RawFinding] = []
+@resource_rule(
+    "VP-K8SAUTH-001",
+    types=(KUBERNETES_ROLE,),
+    title="Kubernetes auth role binding `*` or no service account names",
+    why="Any service account in the bound namespaces logs in with the role's policies.",
+    source=_K8S_AUTH_API + "#bound_service_account_names",
+)
+def kubernetes_names(_type: str, inputs: Mapping[str, Any], _limits: Limits) -> list[str]:
     names = as_list(field(inputs, "boundServiceAccountNames"))
     if _wildcard_or_empty(names):
-        found.append(
-            ("VP-K8SAUTH-001", f"bound_service_account_names={names}: bind the service's own account")
-        )
+        return [f"bound_service_account_names={names}: bind the service's own account"]
+    return []
+
+
+@resource_rule(
+    "VP-K8SAUTH-002",
+    types=(KUBERNETES_ROLE,),
+    title="Kubernetes auth role binding `*` or no namespaces (and no namespace selector)",
+    why="A service account with the right name in any namespace, including one an attacker creates, logs in.",
+    source=_K8S_AUTH_API + "#bound_service_account_namespaces",
+)
+def kubernetes_namespaces(_type: str, inputs: Mapping[str, Any], _limits: Limits) -> list[str]:
     namespaces = as_list(field(inputs, "boundServiceAccountNamespaces"))
     selector = field(inputs, "boundServiceAccountNamespaceSelector")
     if (namespaces and _wildcard_or_empty(namespaces)) or (not namespaces and not selector):
-        found.append(
-            ("VP-K8SAUTH-002", f"bound_service_account_namespaces={namespaces}: bind the service's namespace")
-        )
-    return found + token_ttls(inputs, limits)
+        return [f"bound_service_account_namespaces={namespaces}: bind the service's namespace"]
+    return []
 
 
-def jwt_role(inputs: Mapping[str, Any], limits: Limits) -> list[RawFinding]:
-    found: list[RawFinding] = []
+@resource_rule(
+    "VP-JWT-001",
+    types=(JWT_ROLE,),
+    title="JWT role without bound_audiences",
+    why="Without an audience check a token minted for any other relying party of the same issuer is accepted.",
+    source=_JWT_AUTH_API + "#bound_audiences; " + _GITHUB_OIDC,
+)
+def jwt_audience(_type: str, inputs: Mapping[str, Any], _limits: Limits) -> list[str]:
     # OIDC roles check `aud` against the configured client ID by themselves; JWT roles only if told to.
     if field(inputs, "roleType") != "oidc" and not as_list(field(inputs, "boundAudiences")):
-        found.append(("VP-JWT-001", "no bound_audiences: tokens minted for any audience are accepted"))
+        return ["no bound_audiences: tokens minted for any audience are accepted"]
+    return []
+
+
+@resource_rule(
+    "VP-JWT-002",
+    types=(JWT_ROLE,),
+    title="JWT/OIDC role without bound_subject or bound_claims",
+    why="Then every identity the issuer vouches for logs in (for GitHub: every repository on github.com).",
+    source=_JWT_AUTH_API + "#bound_claims; " + _GITHUB_OIDC,
+)
+def jwt_unbound(_type: str, inputs: Mapping[str, Any], _limits: Limits) -> list[str]:
+    if not field(inputs, "boundSubject") and not (field(inputs, "boundClaims") or {}):
+        return ["neither bound_subject nor bound_claims: every identity of the issuer logs in"]
+    return []
+
+
+@resource_rule(
+    "VP-JWT-003",
+    types=(JWT_ROLE,),
+    title="JWT role with a wildcard bound claim (glob value that is, or starts with, `*`) or an empty one",
+    why="A leading wildcard matches every value of the claim, undoing the binding.",
+    source=_JWT_AUTH_API + "#bound_claims_type",
+)
+def jwt_wildcard_claims(_type: str, inputs: Mapping[str, Any], _limits: Limits) -> list[str]:
     claims = field(inputs, "boundClaims") or {}
-    if not field(inputs, "boundSubject") and not claims:
-        found.append(
-            ("VP-JWT-002", "neither bound_subject nor bound_claims: every identity of the issuer logs in")
-        )
-    found += _wildcard_claims(
-        claims, field(inputs, "boundClaimsType"), field(inputs, "disableBoundClaimsParsing")
-    )
-    return found + token_ttls(inputs, limits)
-
-
-def _wildcard_claims(claims: Mapping[str, Any], claims_type: Any, no_parsing: Any) -> list[RawFinding]:
-    found: list[RawFinding] = []
-    is_glob = claims_type == "glob"
+    is_glob = field(inputs, "boundClaimsType") == "glob"
+    no_parsing = field(inputs, "disableBoundClaimsParsing")
+    found: list[str] = []
     for claim, raw in claims.items():
         values = as_list(raw)
         if isinstance(raw, str) and not truthy(no_parsing):
@@ -64,52 +104,7 @@ def _wildcard_claims(claims: Mapping[str, Any], claims_type: Any, no_parsing: An
             values = raw.split(",")
         stripped = [str(value).strip() for value in values]
         if not stripped or any(value == "" for value in stripped):
-            found.append(("VP-JWT-003", f"bound claim {claim!r} has an empty value"))
+            found.append(f"bound claim {claim!r} has an empty value")
         elif is_glob and any(value.startswith("*") for value in stripped):
-            found.append(("VP-JWT-003", f"bound claim {claim!r}={raw!r} is a leading wildcard (glob)"))
+            found.append(f"bound claim {claim!r}={raw!r} is a leading wildcard (glob)")
     return found
-
-
-def token_ttls(inputs: Mapping[str, Any], limits: Limits) -> list[RawFinding]:
-    """The `token_*` fields every auth role shares."""
-    values = {
-        key: seconds(field(inputs, key))
-        for key in ("tokenTtl", "tokenMaxTtl", "tokenExplicitMaxTtl", "tokenPeriod")
-    }
-    found: list[RawFinding] = []
-    explicit = values["tokenExplicitMaxTtl"] or 0
-    if (values["tokenPeriod"] or 0) > 0 and explicit <= 0:
-        found.append(
-            ("VP-TTL-001", "periodic tokens (token_period) without token_explicit_max_ttl renew forever")
-        )
-    elif (values["tokenMaxTtl"] or 0) <= 0 and explicit <= 0:
-        found.append(
-            ("VP-TTL-001", "no token_max_ttl or token_explicit_max_ttl: tokens default to the system max")
-        )
-    found += _above_cap(values, limits)
-    ttl, max_ttl = values["tokenTtl"] or 0, values["tokenMaxTtl"] or 0
-    if ttl > 0 and max_ttl > 0 and ttl > max_ttl:
-        found.append(("VP-TTL-003", f"token_ttl {ttl:.0f}s is above token_max_ttl {max_ttl:.0f}s"))
-    return found
-
-
-def _above_cap(values: Mapping[str, float | None], limits: Limits) -> list[RawFinding]:
-    return [
-        ("VP-TTL-002", f"{key}={value:.0f}s is above the cap of {limits.max_ttl_seconds:.0f}s")
-        for key, value in values.items()
-        if value is not None and value > limits.max_ttl_seconds
-    ]
-
-
-def other_auth_role(inputs: Mapping[str, Any], limits: Limits) -> list[RawFinding]:
-    return token_ttls(inputs, limits)
-
-
-def token(inputs: Mapping[str, Any], limits: Limits) -> list[RawFinding]:
-    values = {key: seconds(field(inputs, key)) for key in ("ttl", "explicitMaxTtl", "period")}
-    found: list[RawFinding] = []
-    if (values["period"] or 0) > 0 and (values["explicitMaxTtl"] or 0) <= 0:
-        found.append(("VP-TTL-001", "periodic token without explicit_max_ttl renews forever"))
-    elif (values["ttl"] or 0) <= 0 and (values["explicitMaxTtl"] or 0) <= 0:
-        found.append(("VP-TTL-001", "token without ttl or explicit_max_ttl inherits the system max"))
-    return found + _above_cap(values, limits)

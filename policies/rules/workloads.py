@@ -19,8 +19,7 @@ _POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
-def is_workload(type_token: str) -> bool:
-    return type_token in _POD_SPEC_PATHS
+WORKLOAD_TYPES = tuple(_POD_SPEC_PATHS)
 
 
 def pod_spec(type_token: str, inputs: Mapping[str, Any]) -> dict[str, Any]:

@@ -211,11 +211,21 @@ def test_what_the_rotator_and_the_auditor_may_not_do(env: Any, root: Any, rotato
         "read",
     ]
     data_path = f"{kv}/data/ai/providers/openai/ai-gateway"
-    caps = root.sys.get_capabilities(
-        paths=[data_path, meta_path, f"{kv}/metadata/ai/providers/"], token=auditor
-    )
-    assert caps[data_path] == ["deny"]  # the report never sees a key
-    assert sorted(caps[meta_path]) == sorted(caps[f"{kv}/metadata/ai/providers/"]) == ["list", "read"]
+    folder = f"{kv}/metadata/ai/providers/"
+    other = f"{kv}/metadata/ai/providers/openai/billing"
+    caps = root.sys.get_capabilities(paths=[data_path, meta_path, folder, other], token=auditor)
+    assert caps[data_path] == caps[other] == ["deny"]  # never a value, nor an undeclared key's metadata
+    assert caps[meta_path] == ["read"] and caps[folder] == ["list"]
+    # The rotator's record is a PATCH of custom_metadata alone: pruning versions is refused.
+    for body in ({"max_versions": 1}, {"delete_version_after": "1s"}):
+        response = requests.patch(
+            f"{env.leader().api_addr}/v1/{meta_path}",
+            headers={"X-Vault-Token": rotator.token, "Content-Type": "application/merge-patch+json"},
+            json=body,
+            verify=str(env.ca_cert),
+            timeout=10,
+        )
+        assert response.status_code == 403, body
     report = hvac.Client(url=root.url, verify=root.session.verify, token=auditor)
     _, keys = status(env, report)
     assert "openai/ai-gateway" in keys
@@ -296,6 +306,7 @@ def test_what_issue_17_lets_the_deployer_write_is_pinned(env: Any) -> None:
             {**role, "token_policies": [acl.AI_KEYS_ROTATOR]},
         ),
         "key-metadata-without-cas": ("POST", meta, {"cas_required": False}),
+        "key-metadata-prune-versions": ("POST", meta, {"cas_required": True, "max_versions": 1}),
         "key-metadata-auto-delete": ("POST", meta, {"cas_required": True, "delete_version_after": "1s"}),
         "key-metadata-delete": ("DELETE", meta, None),
         "undeclared-key-metadata": (
@@ -323,11 +334,7 @@ def test_what_issue_17_lets_the_deployer_write_is_pinned(env: Any) -> None:
     }
     assert opened == {}
     # The same writes with the declared values pass (what the provider sends).
-    body = {
-        "cas_required": True,
-        "max_versions": env.cfg.kv.max_versions,
-        "custom_metadata": metadata_for(env),
-    }
+    body = {"cas_required": True, "custom_metadata": metadata_for(env)}
     assert _deployer_call(env, token, "POST", meta, body) == 204
 
 

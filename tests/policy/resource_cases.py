@@ -275,7 +275,9 @@ CASES: list[Case] = [
     case("provider-plain-http", PROVIDER, {"address": "http://vault.example.com:8200"}, "VP-TLS-001"),
     # Vault policies as resources
     case("policy-resource-own-scope", POLICY,
-         {"name": "kv-own-read", "policy": 'path "kv/data/{{identity.entity.metadata.service}}/*" { capabilities = ["read"] }'}),
+         {"name": "kv-own-read", "policy": 'path "kv/data/apps/{{identity.entity.metadata.service}}/*" { capabilities = ["read"] }'}),
+    case("policy-resource-cross-service", POLICY,
+         {"name": "svc-reporting", "policy": 'path "kv/data/apps/billing/x" { capabilities = ["read"] }'}, "VP-ACL-014"),
     case("policy-resource-catch-all", POLICY, {"name": "bad", "policy": 'path "*" { capabilities = ["read"] }'}, "VP-ACL-001"),
     case("policy-resource-unparsable", POLICY, {"name": "bad", "policy": 'path "a" { capabilities = ["root"] }'},
          "VP-SYNTAX-001"),

@@ -69,9 +69,9 @@ def test_validator_is_quiet_on_a_compliant_resource() -> None:
 
 
 def test_validator_does_not_report_exempted_findings() -> None:
-    text = '# lint:exempt VP-ACL-001 reason: break glass\npath "*" { capabilities = ["read"] }'
-    assert _violations("vp-acl-001", POLICY, {"policy": text}) == []
-    assert _violations("vp-acl-001", POLICY, {"policy": 'path "*" { capabilities = ["read"] }'}) != []
+    text = '# lint:exempt VP-ACL-008 path="kv/data/*" reason="audit reader"\npath "kv/data/*" { capabilities = ["read"] }'
+    assert _violations("vp-acl-008", POLICY, {"policy": text}) == []
+    assert _violations("vp-acl-008", POLICY, {"policy": 'path "kv/data/*" { capabilities = ["read"] }'}) != []
 
 
 def test_validator_reads_the_ttl_cap_from_pack_config_with_a_default_in_code() -> None:
@@ -87,14 +87,38 @@ def test_validator_reads_the_ttl_cap_from_pack_config_with_a_default_in_code() -
     ("stack", "level"),
     [
         ("prod", EnforcementLevel.MANDATORY),
+        ("prod-eu", EnforcementLevel.MANDATORY),
+        ("production", EnforcementLevel.MANDATORY),
+        ("Staging", EnforcementLevel.MANDATORY),  # not the listed name: fail closed
+        ("", EnforcementLevel.MANDATORY),
         (None, EnforcementLevel.MANDATORY),
         ("staging", EnforcementLevel.ADVISORY),
+        ("local", EnforcementLevel.ADVISORY),
     ],
 )
-def test_enforcement_is_mandatory_for_prod_and_unknown_stacks(
-    stack: str | None, level: EnforcementLevel
-) -> None:
+def test_enforcement_is_advisory_only_on_listed_stacks(stack: str | None, level: EnforcementLevel) -> None:
     assert enforcement_for_stack(stack) is level
+
+
+def test_servicer_is_mandatory_for_a_prod_variant_stack_name() -> None:
+    (diagnostic,) = _analyze(_servicer(current_stack({"PULUMI_STACK": "acme/vault-platform/prod-eu"})), K8S_ROLE,
+                             {**K8S_OK, "boundServiceAccountNames": ["*"]})  # fmt: skip
+    assert diagnostic.enforcementLevel == proto.MANDATORY
+
+
+def test_share_notice_is_advisory_even_on_prod() -> None:
+    text = (
+        '# lint:share from="billing" path="kv/data/apps/billing/x"\n'
+        'path "kv/data/apps/billing/x" { capabilities = ["read"] }\n'
+    )
+    (diagnostic,) = _analyze(_servicer("prod"), POLICY, {"name": "svc-reporting", "policy": text})
+    assert (diagnostic.policyName, diagnostic.enforcementLevel) == ("vp-share-001", proto.ADVISORY)
+
+
+def test_undeclared_cross_service_read_blocks_prod() -> None:
+    text = 'path "kv/data/apps/billing/x" { capabilities = ["read"] }\n'
+    (diagnostic,) = _analyze(_servicer("prod"), POLICY, {"name": "svc-reporting", "policy": text})
+    assert (diagnostic.policyName, diagnostic.enforcementLevel) == ("vp-acl-014", proto.MANDATORY)
 
 
 def test_stack_comes_from_the_environment_the_cli_sets() -> None:
@@ -203,3 +227,43 @@ def test_pulumi_policy_yaml_declares_a_python_runtime_and_version() -> None:
     manifest = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
     assert manifest["runtime"]["name"] == "python"
     assert manifest["version"]
+
+
+def test_stack_name_edge_cases(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert current_stack({"PULUMI_STACK": ""}) is None
+    assert current_stack({"PULUMI_STACK": "acme/vault-platform/"}) is None
+    assert current_stack({"PULUMI_STACK": "a/b/c/staging"}) == "staging"
+    monkeypatch.setenv("PULUMI_STACK", "org/proj/prod-eu")
+    assert current_stack() == "prod-eu"
+    assert enforcement_for_stack(current_stack()) is EnforcementLevel.MANDATORY
+
+
+def test_limits_come_from_pack_config_with_defaults_in_code() -> None:
+    from policies.rules import DEFAULT_LIMITS
+    from policies.rules.pack_policies import limits_from_config
+
+    assert limits_from_config(None) is DEFAULT_LIMITS
+    assert limits_from_config({}) is DEFAULT_LIMITS
+    assert limits_from_config({MAX_TTL_CONFIG_KEY: None}) is DEFAULT_LIMITS
+    assert limits_from_config({MAX_TTL_CONFIG_KEY: 3600}).max_ttl_seconds == 3600.0
+
+
+def test_validator_reports_each_message_of_its_rule_on_that_resource() -> None:
+    props = {
+        "name": "p",
+        "policy": 'path "kv/data/*" { capabilities = ["read"] }\npath "pki/issue/*" { capabilities = ["update"] }',
+    }
+    assert _violations("vp-acl-008", POLICY, props) == [
+        'path "kv/data/*" spans every scope under kv/data/ with read; name the service\'s own scope',
+        'path "pki/issue/*" spans every scope under pki/issue/ with update; name the service\'s own scope',
+    ]
+    assert _violations("vp-acl-003", POLICY, props) == []
+    assert _violations("vp-k8sauth-001", POLICY, props) == []  # not a rule of this type: skipped
+
+
+def test_policies_describe_their_rule_and_carry_config_only_for_the_ttl_cap() -> None:
+    policy = POLICIES["vp-acl-001"]
+    assert policy.description.startswith("VP-ACL-001: path matches every mount")
+    assert policy.config_schema is None and POLICIES["vp-ttl-002"].config_schema is not None
+    assert POLICIES["vp-share-001"].enforcement_level is EnforcementLevel.ADVISORY
+    assert POLICIES["vp-acl-001"].enforcement_level is None

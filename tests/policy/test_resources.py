@@ -52,9 +52,18 @@ def test_ttl_cap_is_configurable() -> None:
 
 
 def test_exemption_inside_a_policy_resource_is_honoured() -> None:
-    text = '# lint:exempt VP-ACL-001 reason: break glass\npath "*" { capabilities = ["read"] }'
-    (finding,) = check_resource(POLICY, "break-glass", {"policy": text})
-    assert finding.exempted and finding.reason == "break glass"
+    text = '# lint:exempt VP-ACL-008 path="kv/data/*" reason="audit reader"\npath "kv/data/*" { capabilities = ["read"] }'
+    (finding,) = check_resource(POLICY, "audit-reader", {"policy": text})
+    assert finding.exempted and finding.reason == "audit reader"
+
+
+def test_policy_resource_is_judged_against_the_given_layout() -> None:
+    from policies.rules.tenancy import context_for_mounts
+
+    text = 'path "secrets/data/apps/+/x" { capabilities = ["read"] }'
+    assert check_resource(POLICY, "p", {"policy": text}) == []  # foreign mount: `+` pinned by a tail
+    found = check_resource(POLICY, "p", {"policy": text}, context=context_for_mounts(kv="secrets"))
+    assert [f.rule_id for f in found] == ["VP-ACL-008"]
 
 
 def test_unknown_type_has_no_rules() -> None:

@@ -53,7 +53,7 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
         "service-name-not-dns",
         "local",
         {"services": _services("local", {**SERVICE, "name": "Billing_API"})},
-        "services.4.name='Billing_API': must be a DNS-1123 label",
+        "services[Billing_API].name='Billing_API': must be a DNS-1123 label",
     ),
     (
         "duplicate-service",
@@ -74,7 +74,7 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
                 "local", {**SERVICE, "kubernetes": {"namespace": "*", "service_account": "svc-x"}}
             )
         },
-        "services.4.kubernetes.namespace='*': must be an exact name",
+        "services[svc-x].kubernetes.namespace='*': must be an exact name",
     ),
     (
         "empty-service-account",
@@ -84,7 +84,7 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
                 "local", {**SERVICE, "kubernetes": {"namespace": "svc-x", "service_account": ""}}
             )
         },
-        "services.4.kubernetes.service_account='': must be an exact name",
+        "services[svc-x].kubernetes.service_account='': must be an exact name",
     ),
     (
         "undefined-database-role",
@@ -218,3 +218,99 @@ def test_secret_values_never_appear_in_errors() -> None:
 def test_durations_accept_vault_units(value: object, seconds: int) -> None:
     raw = read_stack_config("local", {"vault": {"max_lease_ttl": value, "default_lease_ttl": 0}})
     assert parse_stack_config(raw).vault.max_lease_ttl == seconds
+
+
+def _problems(error: pytest.ExceptionInfo[ConfigError]) -> list[str]:
+    text = str(error.value)
+    if "\n" not in text:  # a single problem stays on one line
+        return [text.removeprefix("invalid stack config: ")]
+    return [line.strip() for line in text.splitlines()[1:]]
+
+
+def test_every_problem_is_reported_in_one_pass() -> None:
+    # A misspelt key, a bad field in one service and two undefined references in others: before, each
+    # run showed only the first; now one run lists all four, each by its key path.
+    services = _services(
+        "local",
+        {**SERVICE, "name": "svc-a", "database_role": "readonyl"},
+        {
+            **SERVICE,
+            "name": "svc-b",
+            "kubernetes": {"namespace": "b", "service_account": "b"},
+            "transit": [{"key": "billing-pi", "operations": ["encrypt"]}],
+        },
+        {**SERVICE, "name": "svc-c", "kubernetes": {"namespace": "*", "service_account": "c"}},
+    )
+    raw = read_stack_config("local", {"services": services, "clustr": {}})
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config(raw)
+    problems = _problems(error)
+    assert str(error.value).startswith("invalid stack config (4 problems):")
+    assert any(p.startswith("clustr: unknown key (did you mean 'cluster'?)") for p in problems)
+    assert any(
+        p.startswith("services[svc-c].kubernetes.namespace='*': must be an exact name") for p in problems
+    )
+    assert any(
+        p.startswith("services[svc-a].database_role='readonyl': not defined (did you mean 'readonly'?)")
+        for p in problems
+    )
+    assert any(
+        p.startswith("services[svc-b].transit.key='billing-pi': not defined (did you mean 'billing-pii'?)")
+        for p in problems
+    )
+
+
+def test_stack_wide_checks_report_every_problem() -> None:
+    raw = read_stack_config("prod", {"cluster": {"nodes": 3}, "kms": {"protection_level": "SOFTWARE"}})
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config(raw)
+    assert _problems(error) == [
+        "cluster.nodes=3: prod must run 5 voters",
+        "kms.protection_level='SOFTWARE': prod must be HSM",
+    ]
+
+
+def test_a_bad_item_does_not_also_report_references_to_it() -> None:
+    # The role is invalid (TTL above max): services naming it must not add "not defined" noise.
+    roles = [
+        {"name": "readonly", "access": "readonly", "default_ttl": "9h", "max_ttl": "8h"},
+        {"name": "readwrite", "access": "readwrite"},
+    ]
+    raw = read_stack_config("local", {"database": {"roles": roles}})
+    assert any(s.get("database_role") == "readonly" for s in raw["services"])
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config(raw)
+    assert _problems(error) == [
+        "database.roles[readonly].default_ttl (32400s) must not exceed max_ttl (28800s)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"cluster": {"tls": {"min_versoin": "tls13"}}},
+            "cluster.tls.min_versoin: unknown key (did you mean 'min_version'?)",
+        ),
+        ({"cluster": {"tls": {"zzz": 1}}}, "cluster.tls.zzz: unknown key (misspelt?)"),
+        ({"database": {"sslmode": "verify_full"}}, "(did you mean 'verify-full'?)"),
+        (
+            {"environment": "prd"},
+            "environment='prd': Input should be 'prod', 'staging' or 'local' (did you mean 'prod'?)",
+        ),
+    ],
+)
+def test_misspellings_get_a_did_you_mean(overrides: dict[str, Any], expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config(read_stack_config("staging", overrides))
+    assert expected in str(error.value)
+
+
+def test_list_items_without_a_name_keep_their_index() -> None:
+    raw = read_stack_config("local", {"vault": {"rate_limits": [{"name": "ok", "rate": -1}]}})
+    raw["vault"]["rate_limits"].append({"rate": 5})
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config(raw)
+    text = str(error.value)
+    assert "vault.rate_limits[ok].rate=-1:" in text
+    assert "vault.rate_limits[1].name: required key is missing" in text

@@ -164,7 +164,7 @@ def test_local_up_says_in_one_line_that_the_plugin_is_left_out(monkeypatch, caps
         last_apply=None,
         phases={},
     )
-    monkeypatch.setattr(environment, "up", lambda state, log: fake)
+    monkeypatch.setattr(environment, "up", lambda state, **_: fake)
     assert cli.main(["--state", str(tmp_path), "up"]) == 0
     out = capsys.readouterr().out.splitlines()
     left_out = [line for line in out if "left out" in line]

@@ -1,3 +1,4 @@
+# A service reads its own scope (first segment on the KV mount) and lists it.
 path "kv/data/app-a/*" {
   capabilities = ["read"]
 }

@@ -1,3 +1,4 @@
+# Credentials of one named AWS role, both credential types.
 path "aws/creds/app-a" {
   capabilities = ["read"]
 }

@@ -1,3 +1,4 @@
+# Deny grants nothing, even on every path.
 path "*" {
   capabilities = ["deny"]
 }

@@ -1,3 +1,4 @@
+# A deny on sys/ and an own-scope read.
 path "sys/*" {
   capabilities = ["deny"]
 }

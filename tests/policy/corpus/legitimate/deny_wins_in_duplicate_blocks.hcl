@@ -1,3 +1,4 @@
+# Duplicate blocks merge and deny wins: nothing is granted.
 path "kv/data/*" {
   capabilities = ["read"]
 }

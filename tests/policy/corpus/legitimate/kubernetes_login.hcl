@@ -1,3 +1,4 @@
+# Logging in is not administering the auth method.
 path "auth/kubernetes/login" {
   capabilities = ["update"]
 }

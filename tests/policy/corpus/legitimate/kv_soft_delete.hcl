@@ -1,3 +1,4 @@
+# Soft delete and undelete keep versions recoverable.
 path "kv/delete/app-a/*" {
   capabilities = ["update"]
 }

@@ -1,3 +1,4 @@
+# Parameter constraints and wrapping TTLs on an own-scope write.
 path "kv/data/app-a/config" {
   capabilities = ["create", "update"]
   allowed_parameters = {

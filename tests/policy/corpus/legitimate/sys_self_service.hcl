@@ -1,3 +1,4 @@
+# The self-service endpoints of Vault's default policy.
 path "sys/leases/renew" {
   capabilities = ["update"]
 }

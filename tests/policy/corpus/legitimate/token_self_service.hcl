@@ -1,3 +1,4 @@
+# A token managing itself.
 path "auth/token/lookup-self" {
   capabilities = ["read"]
 }

@@ -1,3 +1,4 @@
+# Encrypt/decrypt with one key, and reading that key's metadata.
 path "transit/encrypt/app-a" {
   capabilities = ["update"]
 }

@@ -1,4 +1,5 @@
 # expect: VP-ACL-001
+# `+/*` is every mount.
 path "+/*" {
   capabilities = ["update"]
 }

@@ -1,4 +1,5 @@
 # expect: VP-ACL-009
+# The database connection holds the admin credentials.
 path "database/config/postgres" {
   capabilities = ["update"]
 }

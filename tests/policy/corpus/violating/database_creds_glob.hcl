@@ -1,4 +1,5 @@
 # expect: VP-ACL-008
+# Every database role's credentials.
 path "database/creds/*" {
   capabilities = ["read"]
 }

@@ -1,4 +1,5 @@
 # expect: VP-ACL-008
+# A deny on one scope leaves every other scope readable.
 path "kv/data/*" {
   capabilities = ["read"]
 }

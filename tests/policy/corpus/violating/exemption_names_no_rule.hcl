@@ -1,5 +1,6 @@
 # expect: VP-EXEMPT-002
-# lint:exempt reason: forgot the ID
+# An exemption must name the rule it exempts.
+# lint:exempt path="kv/data/app-a/*" reason="forgot the ID"
 path "kv/data/app-a/*" {
   capabilities = ["read"]
 }

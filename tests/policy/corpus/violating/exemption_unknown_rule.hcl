@@ -1,5 +1,6 @@
 # expect: VP-EXEMPT-002
-# lint:exempt VP-ACL-404 reason: typo in the ID
+# A misspelt rule ID exempts nothing.
+# lint:exempt VP-ACL-404 path="kv/data/app-a/*" reason="typo in the ID"
 path "kv/data/app-a/*" {
   capabilities = ["read"]
 }

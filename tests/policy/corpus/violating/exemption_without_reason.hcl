@@ -1,5 +1,6 @@
-# expect: VP-EXEMPT-001 VP-ACL-001
-# lint:exempt VP-ACL-001
-path "*" {
+# expect: VP-EXEMPT-001 VP-ACL-008
+# An exemption without a reason exempts nothing.
+# lint:exempt VP-ACL-008 path="kv/data/*"
+path "kv/data/*" {
   capabilities = ["read"]
 }

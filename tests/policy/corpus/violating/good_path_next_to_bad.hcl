@@ -1,8 +1,9 @@
 # expect: VP-ACL-003
-path "kv/data/{{identity.entity.metadata.service}}/*" {
+# The own-subtree grant is fine; enabling mounts is not.
+path "kv/data/apps/{{identity.entity.metadata.service}}/*" {
   capabilities = ["read"]
 }
 
-path "sys/mounts" {
-  capabilities = ["read"]
+path "sys/mounts/*" {
+  capabilities = ["create", "update"]
 }

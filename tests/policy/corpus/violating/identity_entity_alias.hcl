@@ -1,4 +1,5 @@
 # expect: VP-ACL-006
+# Aliases decide which login becomes which entity.
 path "identity/entity-alias" {
   capabilities = ["create"]
 }

@@ -1,4 +1,5 @@
 # expect: VP-ACL-005
+# Repointing the JWT issuer lets any token log in.
 path "auth/jwt/config" {
   capabilities = ["update"]
 }

@@ -1,4 +1,5 @@
 # expect: VP-ACL-005
+# Writing a Kubernetes auth role sets its policies.
 path "auth/kubernetes/role/app-a" {
   capabilities = ["create", "update"]
 }

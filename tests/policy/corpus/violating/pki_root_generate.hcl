@@ -1,4 +1,5 @@
 # expect: VP-ACL-009
+# Generating a root CA.
 path "pki/root/generate/internal" {
   capabilities = ["update"]
 }

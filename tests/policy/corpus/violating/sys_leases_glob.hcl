@@ -1,4 +1,5 @@
 # expect: VP-ACL-003
+# sys/leases/* includes revoke-prefix and revoke-force.
 path "sys/leases/*" {
   capabilities = ["update"]
 }

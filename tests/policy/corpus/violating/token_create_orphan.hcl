@@ -1,4 +1,5 @@
 # expect: VP-ACL-004
+# Orphan tokens outlive their parent.
 path "auth/token/create-orphan" {
   capabilities = ["update"]
 }

@@ -1,4 +1,5 @@
 # expect: VP-ACL-010
+# Export hands out the key.
 path "transit/export/encryption-key/app-a" {
   capabilities = ["read"]
 }

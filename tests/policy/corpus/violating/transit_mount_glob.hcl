@@ -1,4 +1,5 @@
 # expect: VP-ACL-008
+# Every transit key and operation.
 path "transit/*" {
   capabilities = ["update"]
 }

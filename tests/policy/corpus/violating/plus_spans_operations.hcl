@@ -1,4 +1,0 @@
-# expect: VP-ACL-008
-path "kv/+/app-a/*" {
-  capabilities = ["read"]
-}
