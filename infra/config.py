@@ -194,13 +194,31 @@ class GcpConfig(Strict):
 class KmsConfig(Strict):
     key_ring: Dns1123 = Field(description="Cloud KMS key ring holding the auto-unseal key.")
     crypto_key: Dns1123 = Field(description="Cloud KMS crypto key Vault's seal wraps its root key with.")
-    location: str = Field(description="KMS location (region), normally the cluster's region.")
+    location: str = Field(
+        description="KMS location of the key ring: a multi-region (`europe`, `us`, `asia`) or a "
+        "multi-region group such as `eur4`/`nam4`, never a single region. Every snapshot can only be "
+        "restored with this key, so it must outlive the cluster's region like the snapshot bucket does "
+        "(Cloud HSM is offered in the multi-regions)."
+    )
     rotation_period: Duration = Field(
         7_776_000, description="Automatic key rotation period (default 90d); old versions stay to decrypt."
     )
     protection_level: Literal["SOFTWARE", "HSM"] = Field(
         "HSM", description="Key protection level; prod must be HSM."
     )
+
+    @model_validator(mode="after")
+    def _survives_a_region(self) -> KmsConfig:
+        # A regional key dies with its region, and with it every snapshot in the multi-region bucket:
+        # a restore needs the same key (docs/facts.md, restore into a new cluster).
+        if _SINGLE_REGION.fullmatch(self.location.lower()):
+            _report(
+                [
+                    f"kms.location={self.location!r}: a single region is lost with the cluster's region and "
+                    "every snapshot needs this key to restore; use a multi-region (europe, us, asia) or eur4/nam4"
+                ]
+            )
+        return self
 
 
 # --------------------------------------------------------------------------- cluster (Kubernetes + server)

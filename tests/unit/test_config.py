@@ -174,6 +174,12 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
         "cluster.server='openbao': staging auto-unseals with Cloud KMS",
     ),
     (
+        "regional-unseal-key",
+        "prod",
+        {"kms": {"location": "europe-west1"}},
+        "kms.location='europe-west1': a single region is lost with the cluster's region",
+    ),
+    (
         "shared-identity",
         "local",
         {
@@ -314,3 +320,11 @@ def test_list_items_without_a_name_keep_their_index() -> None:
     text = str(error.value)
     assert "vault.rate_limits[ok].rate=-1:" in text
     assert "vault.rate_limits[1].name: required key is missing" in text
+
+
+@pytest.mark.parametrize("location", ["europe", "us", "eur4", "nam4"])
+def test_a_multi_region_unseal_key_is_accepted(location: str) -> None:
+    cfg = parse_stack_config(
+        {**read_stack_config("prod"), "kms": {**read_stack_config("prod")["kms"], "location": location}}
+    )
+    assert cfg.kms is not None and cfg.kms.location == location

@@ -49,7 +49,7 @@ storage "raft" {
 
 seal "gcpckms" {
   project    = "acme-vault-prod"
-  region     = "europe-west1"
+  region     = "europe"
   key_ring   = "vault-prod"
   crypto_key = "vault-unseal"
 }
