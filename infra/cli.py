@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("roll", "infra.ops.roll", "rolling restart, standbys first, leader after step-down (--local)"),
         ("dr", "infra.ops.dr", "disaster recovery: plan (the runbook's commands with the stack's URNs)"),
         ("keys", "infra.ops.keys", "model-provider keys: status (age, overdue) | rotate (verify, roll back)"),
+        ("annotations", "infra.cluster.injector.cli", "pod annotations (Vault Agent Injector) for a service"),
     ):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -790,6 +790,183 @@ class AlarmsConfig(Strict):
         return self
 
 
+# --------------------------------------------------------------------------- secrets into pods, people
+
+
+_DIGEST_PINNED = re.compile(
+    r"^(?P<repo>[a-z0-9][a-z0-9._/-]*[a-z0-9]):(?P<tag>[A-Za-z0-9_][A-Za-z0-9._-]{0,127})"
+    r"@sha256:[0-9a-f]{64}$"
+)
+
+
+def _digest_pinned(value: str) -> str:
+    # A tag alone can be re-pushed; a digest alone hides which version it is. Both: readable and immutable.
+    if not _DIGEST_PINNED.fullmatch(value):
+        raise ValueError("must be pinned by version and digest: repo:tag@sha256:<64 hex digits>")
+    return value
+
+
+DigestPinnedImage = Annotated[str, AfterValidator(_digest_pinned)]
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi)?$")
+
+
+def _quantity(value: str) -> str:
+    if not _QUANTITY.fullmatch(value):
+        raise ValueError("must be a Kubernetes quantity like 250m, 1, 64Mi or 1Gi")
+    return value
+
+
+Quantity = Annotated[str, AfterValidator(_quantity)]
+
+
+class ContainerResources(Strict):
+    cpu_request: Quantity = Field("50m", description="CPU request.")
+    cpu_limit: Quantity = Field("250m", description="CPU limit.")
+    memory_request: Quantity = Field("64Mi", description="Memory request.")
+    memory_limit: Quantity = Field("128Mi", description="Memory limit.")
+
+
+class InjectorConfig(Strict):
+    """The Vault Agent Injector (vault-k8s, as vault-helm deploys it): annotations on a pod, files in it."""
+
+    enabled: bool = Field(
+        True, description="Deploy the injector (staging/prod) and generate pod annotations."
+    )
+    namespace: Dns1123 = Field("vault-injector", description="The injector's own namespace.")
+    image: DigestPinnedImage = Field(
+        "docker.io/hashicorp/vault-k8s:1.7.2@sha256:ae3d307658b72a1cf35dab9bdf92c995d45cdc7183af0516857714b5bd0ba84d",
+        description="The injector (vault-k8s) image, pinned by version and digest (docs/facts.md says where "
+        "the digest comes from and how to check it).",
+    )
+    agent_image: DigestPinnedImage = Field(
+        "docker.io/hashicorp/vault:1.21.1@sha256:f4e2687b72858a9e2160c344c9fa1ef74c07f21a89a8c00534ab64d3f187b927",
+        description="The Vault Agent image injected into pods, pinned by version and digest; its version "
+        "is the server's (`cluster.image`).",
+    )
+    replicas: int = Field(
+        2,
+        ge=2,
+        le=5,
+        description="Injector pods. With `failure_policy: Fail` a pod in a service namespace cannot be "
+        "created while no injector answers: at least 2, spread over nodes, with a PDB.",
+    )
+    failure_policy: Literal["Fail", "Ignore"] = Field(
+        "Fail",
+        description="What the API server does when the webhook cannot be reached: `Fail` refuses the "
+        "service's pod (visible, retried by its controller) instead of starting it without its secrets.",
+    )
+    timeout_seconds: int = Field(
+        10, ge=1, le=30, description="Webhook call timeout; a pod creation waits at most this long for it."
+    )
+    log_level: Literal["trace", "debug", "info", "warn", "error"] = Field(
+        "info", description="Injector log level."
+    )
+    resources: ContainerResources = Field(
+        default_factory=ContainerResources, description="The injector container's requests and limits."
+    )
+    agent_resources: ContainerResources = Field(
+        default_factory=ContainerResources,
+        description="Requests and limits of every injected agent container (init and sidecar).",
+    )
+    static_secret_render_interval: Duration = Field(
+        300,
+        description="How often a sidecar agent re-reads static (KV) secrets for its templates "
+        "(`template_config.static_secret_render_interval`); leased secrets follow their leases.",
+    )
+    file_mode: Literal["0400", "0440"] = Field(
+        "0440",
+        description="Mode of the rendered secret files: `0440` lets the app read them through the pod's "
+        "`fsGroup` (the agent runs as its own user); `0400` only when the app runs as the agent's uid.",
+    )
+
+
+_IDP_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@:/-]{0,127}$")
+HUMAN_ROLES = ("operator", "auditor", "security-responder")
+
+
+def _idp_group(value: str) -> str:
+    if not _IDP_GROUP.fullmatch(value):
+        raise ValueError("must be the IdP group name exactly (letters, digits, ' ._@:/-'; no '*')")
+    return value
+
+
+class HumanGroup(Strict):
+    name: Dns1123 = Field(description="The Vault external group (`human-<name>`) for this IdP group.")
+    idp_group: Annotated[str, AfterValidator(_idp_group)] = Field(
+        description="The group name exactly as the IdP puts it in the groups claim."
+    )
+    role: Literal["operator", "auditor", "security-responder"] = Field(
+        description="The human policy the group's members get (`human-<role>`); break-glass is never "
+        "reachable through the IdP."
+    )
+
+
+class TotpConfig(Strict):
+    issuer: str = Field(
+        min_length=1, description="Issuer shown in authenticator apps, e.g. `Acme Vault prod`."
+    )
+    period: int = Field(30, ge=15, le=60, description="Seconds per code.")
+    digits: Literal[6, 8] = Field(6, description="Digits per code.")
+    algorithm: Literal["SHA1", "SHA256", "SHA512"] = Field(
+        "SHA1", description="HMAC algorithm; SHA1 is what every authenticator app supports (RFC 6238)."
+    )
+    skew: Literal[0, 1] = Field(1, description="Periods of clock skew accepted either side.")
+    key_size: int = Field(20, ge=20, le=64, description="Secret size in bytes (RFC 4226 asks for >= 20).")
+    max_validation_attempts: int = Field(
+        5, ge=1, le=10, description="Consecutive wrong codes before the entity is locked out of this method."
+    )
+
+
+class OidcConfig(Strict):
+    path: VaultPath = Field("oidc", description="OIDC auth mount path.")
+    discovery_url: str = Field(
+        description="The IdP's issuer URL (https); Vault reads its discovery document."
+    )
+    discovery_ca_pem: str | None = Field(
+        None, description="CA of the IdP's TLS certificate when not publicly trusted (the local IdP)."
+    )
+    client_id: str = Field(min_length=1, description="Vault's client id at the IdP.")
+    client_secret: SecretStr = Field(description="Vault's client secret at the IdP: a `--secret` value.")
+    groups_claim: str = Field("groups", min_length=1, description="ID-token claim carrying the groups.")
+    user_claim: str = Field(
+        "sub",
+        min_length=1,
+        description="Claim naming the person (the entity alias); `sub` never changes, unlike an email.",
+    )
+    scopes: list[str] = Field(
+        default_factory=lambda: ["groups"],
+        description="Scopes requested besides `openid` (the IdP's scope that adds the groups claim).",
+    )
+    token_ttl: Duration = Field(3600, description="TTL of a person's token (1 hour).")
+    token_max_ttl: Duration = Field(28800, description="Max TTL of a person's token (a working day).")
+
+    @model_validator(mode="after")
+    def _https(self) -> OidcConfig:
+        if urlparse(self.discovery_url).scheme != "https":
+            raise ValueError(f"human_auth.oidc.discovery_url={self.discovery_url!r}: must be an https URL")
+        _check_ttls(self.token_ttl, self.token_max_ttl, "human_auth.oidc.token_ttl", "token_max_ttl")
+        return self
+
+
+class HumanAuthConfig(Strict):
+    """People: OIDC login through the organisation's IdP, IdP groups -> human policies, TOTP required."""
+
+    oidc: OidcConfig = Field(description="The OIDC auth method people log in with (UI and CLI).")
+    groups: list[HumanGroup] = Field(
+        min_length=1, description="IdP groups mapped to Vault external groups and their human policy."
+    )
+    mfa: TotpConfig = Field(description="TOTP login MFA, enforced on the OIDC mount.")
+
+    @model_validator(mode="after")
+    def _unique(self) -> HumanAuthConfig:
+        for key in ("name", "idp_group"):
+            values = [getattr(g, key) for g in self.groups]
+            dupes = sorted({v for v in values if values.count(v) > 1})
+            if dupes:
+                raise ValueError(f"human_auth.groups: duplicate {key} {dupes}")
+        return self
+
+
 # --------------------------------------------------------------------------- services catalog
 
 
@@ -797,6 +974,13 @@ class KubernetesIdentity(Strict):
     namespace: BoundName = Field(description="The service's namespace (bound exactly).")
     service_account: BoundName = Field(
         description="The service's Kubernetes service account (bound exactly)."
+    )
+    agent: Literal["auto", "init-only", "sidecar"] = Field(
+        "auto",
+        description="How the injected Vault Agent runs: `init-only` renders the files once before the app "
+        "starts (`agent-pre-populate-only`), `sidecar` keeps an agent renewing leases and re-rendering; "
+        "`auto` is a sidecar when the service has leased secrets (database, AWS) or transit keys, else "
+        "init-only.",
     )
 
 
@@ -1025,11 +1209,23 @@ class StackConfig(Strict):
     alarms: AlarmsConfig = Field(
         default_factory=AlarmsConfig, description="Audit-log alarms in Cloud Monitoring (GCP stacks)."
     )
+    injector: InjectorConfig = Field(
+        default_factory=InjectorConfig, description="The Vault Agent Injector and the pod annotations."
+    )
+    human_auth: HumanAuthConfig | None = Field(
+        None, description="People's login: OIDC with IdP groups and TOTP MFA (none: break-glass only)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> StackConfig:
         # Every check appends instead of raising, so one run reports every problem.
-        _report(self._stack_problems() + self._catalog_problems() + self._ai_key_problems())
+        _report(
+            self._stack_problems()
+            + self._catalog_problems()
+            + self._injection_problems()
+            + self._human_auth_problems()
+            + self._ai_key_problems()
+        )
         return self
 
     def _stack_problems(self) -> list[str]:
@@ -1102,6 +1298,61 @@ class StackConfig(Strict):
                     f"services[{s.name}].openai.max_ttl={s.openai.max_ttl}s: above vault.max_lease_ttl "
                     f"({self.vault.max_lease_ttl}s)"
                 )
+        return problems
+
+    def _injection_problems(self) -> list[str]:
+        injector, problems = self.injector, []
+        services = self.service_namespaces()
+        # The webhook fails closed on service namespaces: if the injector's own namespace (or Vault's)
+        # were one, a down injector could never be re-created.
+        for key, namespace in (
+            ("injector.namespace", injector.namespace),
+            ("cluster.namespace", self.cluster.namespace),
+        ):
+            if namespace in services or namespace in ("kube-system", "kube-public", "default"):
+                problems.append(
+                    f"{key}={namespace!r}: must not be a service namespace or a system namespace (the "
+                    "webhook would gate the pods that serve it)"
+                )
+        for system in ("kube-system", "kube-public", "kube-node-lease"):
+            if system in services:
+                problems.append(
+                    f"services: namespace {system!r} is the cluster's own; the injector's webhook fails "
+                    "closed on service namespaces and must never gate system pods"
+                )
+        if injector.namespace == self.cluster.namespace:
+            problems.append(
+                f"injector.namespace={injector.namespace!r}: give the injector its own namespace, not Vault's"
+            )
+        if self.environment != "local" and self.cluster.server == "vault" and injector.enabled:
+            # Same major.minor as the server: Vault supports agents no newer than the server.
+            agent_tag = injector.agent_image.split("@")[0].rpartition(":")[2]
+            server_tag = self.cluster.image.split("@")[0].rpartition(":")[2]
+            if agent_tag.split(".")[:2] != server_tag.split(".")[:2]:
+                problems.append(
+                    f"injector.agent_image={injector.agent_image!r}: run the server's release "
+                    f"({server_tag}, cluster.image) as the agent"
+                )
+        for s in self.services:
+            k8s = s.kubernetes
+            if k8s and k8s.agent == "init-only" and (s.database_role or s.aws_role or s.transit):
+                problems.append(
+                    f"services[{s.name}].kubernetes.agent='init-only': its leased secrets (database, AWS) "
+                    "or transit token need a renewing sidecar; use agent: sidecar or auto"
+                )
+        return problems
+
+    def _human_auth_problems(self) -> list[str]:
+        human, problems = self.human_auth, []
+        if human is None:
+            return problems
+        if human.oidc.token_max_ttl > self.vault.max_token_ttl:
+            problems.append(
+                f"human_auth.oidc.token_max_ttl={human.oidc.token_max_ttl}s: above vault.max_token_ttl "
+                f"({self.vault.max_token_ttl}s)"
+            )
+        if human.oidc.path in (self.kubernetes_auth.path, self.github_oidc.path):
+            problems.append(f"human_auth.oidc.path={human.oidc.path!r}: already used by another auth method")
         return problems
 
     def _access_problems(self) -> list[str]:
@@ -1201,7 +1452,7 @@ class StackConfig(Strict):
         return [(s, key) for s in self.services for key in s.kv.ai_keys]
 
 
-_SECRET_KEYS = ("password", "secret_key", "access_key", "api_key", "service_key")
+_SECRET_KEYS = ("password", "secret_key", "access_key", "client_secret", "api_key", "service_key")
 
 
 def _key_path(loc: tuple[Any, ...], raw: Any) -> str:

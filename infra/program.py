@@ -6,6 +6,7 @@ import pulumi
 import pulumi_vault as vault
 
 from infra.cluster.component import VaultCluster
+from infra.cluster.injector.annotations import all_pod_annotations
 from infra.config import load_stack_config
 from infra.platform import GcpPlatform
 from infra.vault import VaultConfiguration
@@ -15,6 +16,10 @@ def main() -> None:
     cfg = load_stack_config()  # bad input stops here, before any resource is declared
     pulumi.export("environment", cfg.environment)
     pulumi.export("vault_address", cfg.vault.address)
+    if cfg.injector.enabled:
+        # What each service's pod template carries (also `vaultctl annotations SERVICE --stack S`).
+        for service, annotations in all_pod_annotations(cfg).items():
+            pulumi.export(f"pod_annotations_{service}", annotations)
 
     # What must exist before anything talks to vault.address: the servers, and the way in to them.
     reach_vault: list[pulumi.Resource] = []

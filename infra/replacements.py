@@ -65,6 +65,11 @@ TABLE: Mapping[str, tuple[Immutable, ...]] = {
     "vault:identity/entityAlias:EntityAlias": (
         Immutable(("externalId", "issuer"), _TFV + "resource_identity_entity_alias.go"),
     ),
+    "vault:identity/group:Group": (Immutable(("type",), _TFV + "resource_identity_group.go"),),
+    "vault:identity/groupAlias:GroupAlias": (),
+    # internal/identity/mfa: nothing ForceNew (a login enforcement's name is not, though it is its id).
+    "vault:identity/mfaTotp:MfaTotp": (),
+    "vault:identity/mfaLoginEnforcement:MfaLoginEnforcement": (),
     "vault:jwt/authBackendRole:AuthBackendRole": (
         Immutable(("roleName", "roleType", "backend"), _TFV + "resource_jwt_auth_backend_role.go"),
     ),
@@ -200,6 +205,9 @@ TABLE: Mapping[str, tuple[Immutable, ...]] = {
     ),
     "gcp:monitoring/notificationChannel:NotificationChannel": (
         Immutable(("project",), _TFG + "monitoring/resource_monitoring_notification_channel.go"),
+    ),
+    "gcp:compute/firewall:Firewall": (
+        Immutable(("name", "direction", "project"), _TFG + "compute/resource_compute_firewall.go"),
     ),
     "gcp:compute/network:Network": (
         Immutable(

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from infra.cluster import tls_probe
+from infra.cluster.injector.component import AgentInjector
 from infra.cluster.namespace import create_namespace
 from infra.cluster.networkpolicy import create_networkpolicies
 from infra.cluster.pdb import create_pdb
@@ -88,4 +89,10 @@ class VaultCluster(pulumi.ComponentResource):
             ),
         )
         self.ca_certificate: pulumi.Output[str] = self.tls.ca_cert_pem
+        # Secrets into pods: the agent injector, its webhook only on the catalog's service namespaces.
+        self.injector = (
+            AgentInjector("injector", cfg, platform, self.provider, self.ca_certificate, plain)
+            if cfg.injector.enabled
+            else None
+        )
         self.register_outputs({"caCertificate": self.ca_certificate})

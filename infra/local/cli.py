@@ -78,8 +78,17 @@ def main(argv: list[str]) -> int:
     p = sub.add_parser("down", help="stop every process started by up")
     p.add_argument("--wipe", action="store_true", help="also delete all state (data, keys, certificates)")
     sub.add_parser("status-json", help="the same as status, as JSON (for scripts and tests)")
+    p = sub.add_parser("agent", help="run a service's Vault Agent as its pod would (vaultctl local agent -h)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser("person", help="a person's OIDC + TOTP login: enroll | login NAME")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     state = State(Path(args.state) if args.state else default_root())
+    if args.action in ("agent", "person"):
+        import importlib
+
+        module = importlib.import_module(f"infra.local.{args.action}")
+        return int(module.main([*args.rest, "--state", str(state.root)]))
     if args.action == "up":
         return _up(state)
     if args.action == "status":

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infra.config import StackConfig, parse_stack_config
-from infra.local import bootstrap, github_oidc, jws, kms, nodes, pki, postgres, processes
+from infra.local import bootstrap, github_oidc, idp, jws, kms, nodes, pki, postgres, processes
 from infra.local.client import client, health
 from infra.local.ports import LOOPBACK, free_ports, is_free, wait_listening
 from infra.local.state import State
@@ -68,6 +68,7 @@ class Environment:
     applied: int = 0
     last_apply: Applier | None = None
     applies: list[Applier] = field(default_factory=list)  # every apply of this session, oldest first
+    idp: idp.Idp | None = None  # the people's IdP, when the stack declares human_auth
 
     @property
     def ca_cert(self) -> Path:
@@ -316,6 +317,19 @@ def up(
     return env
 
 
+def start_idp(env: Environment) -> idp.Idp:
+    """The second OpenBao as the people's OIDC provider, Vault registered as its client: the UI
+    callback of every node (any may be the leader the stack is applied to) and the CLI's."""
+    assert env.cfg.human_auth is not None
+    saved = env.state.read_env()
+    ports = saved.get("idp_ports") or dict(zip(("api", "cluster"), free_ports(2), strict=True))
+    env.state.write_env({**saved, "idp_ports": ports})
+    root = idp.start(env.state, ports["api"], ports["cluster"], env.pki.cert, env.pki.key, env.ca_cert)
+    mount = env.cfg.human_auth.oidc.path
+    uris = [f"{n.api_addr}/ui/vault/auth/{mount}/oidc/callback" for n in env.nodes]
+    return idp.configure(root, env.state, [*uris, "http://localhost:8250/oidc/callback"], env.ca_cert)
+
+
 def converge(env: Environment, progress: Progress, *, apply: bool = True) -> None:
     """Wait for every node to be a voter and (unless `apply` is False) bootstrap the CI identities and
     apply the Vault layer.
@@ -332,6 +346,9 @@ def converge(env: Environment, progress: Progress, *, apply: bool = True) -> Non
         voters = pool.submit(wait_voters) if APPLY_WHILE_PROMOTING else None
         if voters is None:
             wait_voters()
+        if env.cfg.human_auth is not None and env.idp is None:
+            with progress.phase("idp"):
+                env.idp = start_idp(env)
         if apply:
             with progress.phase("bootstrap"):
                 bootstrap_ci_identities(env)
@@ -379,6 +396,15 @@ def overrides(env: Environment) -> dict[str, Any]:
             "ca_pem": env.ca_cert.read_text(),
         },
     }
+    if env.idp is not None:
+        values["human_auth"] = {
+            "oidc": {
+                "discovery_url": env.idp.issuer,
+                "discovery_ca_pem": env.ca_cert.read_text().strip(),  # stored without the newline
+                "client_id": env.idp.client_id,
+                "client_secret": env.idp.client_secret,
+            }
+        }
     if env.postgres is not None:
         values["database"] = {
             "host": LOOPBACK,
@@ -475,7 +501,9 @@ def down(state: State, wipe: bool = False) -> list[str]:
     """Stop every process `up` started (nodes first, the KMS stand-in last); optionally wipe data."""
     stopped = []
     order = sorted(n for n in processes.names(state) if n.startswith("node-"))
-    order += [n for n in (TOKENREVIEW, postgres.NAME, kms.KMS_NAME) if n in processes.names(state)]
+    order += [
+        n for n in (TOKENREVIEW, idp.IDP_NAME, postgres.NAME, kms.KMS_NAME) if n in processes.names(state)
+    ]
     order += [n for n in processes.names(state) if n not in order]
     for name in order:
         done = postgres.stop(state) if name == postgres.NAME else processes.stop(state, name)

@@ -1200,6 +1200,219 @@ class IdentityEntityAlias:
         s.api().delete(f"identity/entity-alias/id/{rid}")
 
 
+class IdentityGroup:
+    source = "vault/resource_identity_group.go"
+
+    def _fields(self, r: Res, create: bool) -> dict[str, Any]:
+        """identityGroupUpdateFields: on create the GetOk fields, on update everything when one of them
+        changed (an external group never sends member ids: Vault manages them from the aliases)."""
+        body: dict[str, Any] = {}
+        internal = r.get("type", "internal") == "internal"
+        if create:
+            if r.ok("name"):
+                body["name"] = r.get("name")
+            if not r.get("externalPolicies", False):
+                body["policies"] = _set(r.get("policies"))
+            if internal and not r.get("externalMemberEntityIds", False):
+                body["member_entity_ids"] = _set(r.get("memberEntityIds"))
+            if internal and not r.get("externalMemberGroupIds", False):
+                body["member_group_ids"] = _set(r.get("memberGroupIds"))
+            if r.ok("metadata"):
+                body["metadata"] = r.get("metadata")
+        elif r.any_changed(
+            "name", "externalPolicies", "policies", "metadata", "memberEntityIds", "memberGroupIds"
+        ):
+            body = {
+                "name": r.get("name"),
+                "metadata": r.get("metadata") or {},
+                "policies": _set(r.get("policies")),
+            }
+            if internal and not r.get("externalMemberEntityIds", False):
+                body["member_entity_ids"] = _set(r.get("memberEntityIds"))
+            if internal and not r.get("externalMemberGroupIds", False):
+                body["member_group_ids"] = _set(r.get("memberGroupIds"))
+            body["external_policies"] = bool(r.get("externalPolicies", False))
+            if body["external_policies"]:
+                del body["policies"]
+        return body
+
+    def create(self, s: ProviderSession, r: Res) -> tuple[str, dict[str, Any]]:
+        api, name = s.api(), r.get("name", "")
+        answer = api.write("identity/group", {"type": r.get("type", "internal"), **self._fields(r, True)})
+        if answer is None:
+            # 204: a group of that name exists (the server updated it); the provider reads it and stops.
+            api.read(f"identity/group/name/{name}")
+            raise AlreadyExists(f"Identity Group {name!r} already exists; import it")
+        rid = answer["data"]["id"]
+        self.read(s, rid, r)
+        return rid, {"id": rid}
+
+    def read(self, s: ProviderSession, rid: str, r: Res) -> Observed | None:
+        found = s.api().read(f"identity/group/id/{rid}")  # group.ReadIdentityGroup
+        if found is None:
+            return None
+        data = found.get("data") or {}
+        return Observed(
+            outputs={"id": rid},
+            values={
+                "name": data.get("name"),
+                "type": data.get("type"),
+                "policies": data.get("policies") or [],
+                "metadata": data.get("metadata") or {},
+            },
+        )
+
+    def update(self, s: ProviderSession, rid: str, r: Res) -> dict[str, Any]:
+        s.api().write(f"identity/group/id/{rid}", self._fields(r, False))
+        self.read(s, rid, r)
+        return {"id": rid}
+
+    def delete(self, s: ProviderSession, rid: str, r: Res) -> None:
+        s.api().delete(f"identity/group/id/{rid}")
+
+
+class IdentityGroupAlias:
+    source = "vault/resource_identity_group_alias.go"
+
+    def create(self, s: ProviderSession, r: Res) -> tuple[str, dict[str, Any]]:
+        body = {
+            "name": r.get("name"),
+            "mount_accessor": r.get("mountAccessor"),
+            "canonical_id": r.get("canonicalId"),
+        }
+        answer = s.api().write("identity/group-alias", body)
+        if answer is None:
+            raise RuntimeError("unexpected empty response during group alias creation")
+        rid = answer["data"]["id"]
+        self.read(s, rid, r)
+        return rid, {"id": rid}
+
+    def read(self, s: ProviderSession, rid: str, r: Res) -> Observed | None:
+        found = s.api().read(f"identity/group-alias/id/{rid}")
+        if found is None:
+            return None
+        data = found.get("data") or {}
+        return Observed(
+            outputs={"id": rid},
+            values={
+                "name": data.get("name"),
+                "mountAccessor": data.get("mount_accessor"),
+                "canonicalId": data.get("canonical_id"),
+            },
+        )
+
+    def update(self, s: ProviderSession, rid: str, r: Res) -> dict[str, Any]:
+        # identityGroupAliasUpdate: read the alias, overlay the GetOk fields, write it back.
+        api = s.api()
+        current = ((api.read(f"identity/group-alias/id/{rid}") or {}).get("data")) or {}
+        body = {k: current.get(k) for k in ("name", "mount_accessor", "canonical_id")}
+        for key_in, key_api in (
+            ("name", "name"),
+            ("mountAccessor", "mount_accessor"),
+            ("canonicalId", "canonical_id"),
+        ):
+            if r.ok(key_in):
+                body[key_api] = r.get(key_in)
+        api.write(f"identity/group-alias/id/{rid}", body)
+        self.read(s, rid, r)
+        return {"id": rid}
+
+    def delete(self, s: ProviderSession, rid: str, r: Res) -> None:
+        s.api().delete(f"identity/group-alias/id/{rid}")
+
+
+# internal/identity/mfa/totp.go: the write fields and their schema defaults (qr_size: GetOkExists).
+_TOTP_FIELDS = {
+    "issuer": ("issuer", None),
+    "period": ("period", 30),
+    "keySize": ("key_size", 20),
+    "algorithm": ("algorithm", "SHA256"),
+    "digits": ("digits", 6),
+    "skew": ("skew", 1),
+    "maxValidationAttempts": ("max_validation_attempts", 5),
+}
+
+
+class MfaTotp:
+    source = "internal/identity/mfa/mfa.go (totp.go)"
+
+    def _body(self, r: Res) -> dict[str, Any]:
+        # GetRequestData: every write field the resource data has (schema defaults included).
+        body = {key_api: r.get(key_in, default) for key_in, (key_api, default) in _TOTP_FIELDS.items()}
+        if r.exists("qrSize"):
+            body["qr_size"] = r.get("qrSize")
+        return {k: v for k, v in body.items() if v is not None}
+
+    def create(self, s: ProviderSession, r: Res) -> tuple[str, dict[str, Any]]:
+        # PathTypeMethodID: POST identity/mfa/method/totp, the id is the answer's method_id.
+        answer = s.api().write("identity/mfa/method/totp", self._body(r))
+        if not answer or "method_id" not in (answer.get("data") or {}):
+            raise RuntimeError('expected a value for "method_id"')
+        rid = answer["data"]["method_id"]
+        found = self.read(s, rid, r)
+        return rid, (found.outputs if found else {"id": rid, "methodId": rid})
+
+    def read(self, s: ProviderSession, rid: str, r: Res) -> Observed | None:
+        found = s.api().read(f"identity/mfa/method/totp/{rid}")
+        if found is None:
+            return None
+        data = found.get("data") or {}
+        values = {
+            key_in: data.get(key_api) for key_in, (key_api, _) in _TOTP_FIELDS.items() if key_api in data
+        }
+        return Observed(outputs={"id": rid, "methodId": rid}, values=values)
+
+    def update(self, s: ProviderSession, rid: str, r: Res) -> dict[str, Any]:
+        # "login MFA does not support partial updates": the whole body again, to the method's path.
+        s.api().write(f"identity/mfa/method/totp/{rid}", self._body(r))
+        found = self.read(s, rid, r)
+        return found.outputs if found else {"id": rid, "methodId": rid}
+
+    def delete(self, s: ProviderSession, rid: str, r: Res) -> None:
+        s.api().delete(f"identity/mfa/method/totp/{rid}")
+
+
+_ENFORCEMENT_LISTS = {
+    "mfaMethodIds": "mfa_method_ids",
+    "authMethodAccessors": "auth_method_accessors",
+    "authMethodTypes": "auth_method_types",
+    "identityGroupIds": "identity_group_ids",
+    "identityEntityIds": "identity_entity_ids",
+}
+
+
+class MfaLoginEnforcement:
+    source = "internal/identity/mfa/mfa.go (login_enforcement.go)"
+
+    def _body(self, r: Res) -> dict[str, Any]:
+        return {
+            key_api: _set(r.get(key_in)) for key_in, key_api in _ENFORCEMENT_LISTS.items() if r.ok(key_in)
+        }
+
+    def create(self, s: ProviderSession, r: Res) -> tuple[str, dict[str, Any]]:
+        # PathTypeName: POST identity/mfa/login-enforcement/<name>; the id is the name.
+        rid = str(r.get("name"))
+        s.api().write(f"identity/mfa/login-enforcement/{rid}", self._body(r))
+        self.read(s, rid, r)
+        return rid, {}
+
+    def read(self, s: ProviderSession, rid: str, r: Res) -> Observed | None:
+        found = s.api().read(f"identity/mfa/login-enforcement/{rid}")
+        if found is None:
+            return None
+        data = found.get("data") or {}
+        values = {key_in: data.get(key_api) or [] for key_in, key_api in _ENFORCEMENT_LISTS.items()}
+        return Observed(values={"name": rid, **values})
+
+    def update(self, s: ProviderSession, rid: str, r: Res) -> dict[str, Any]:
+        s.api().write(f"identity/mfa/login-enforcement/{rid}", self._body(r))
+        self.read(s, rid, r)
+        return {}
+
+    def delete(self, s: ProviderSession, rid: str, r: Res) -> None:
+        s.api().delete(f"identity/mfa/login-enforcement/{rid}")
+
+
 HANDLERS: dict[str, Handler] = {
     "vault:index/policy:Policy": Policy(),
     "vault:index/mount:Mount": Mount(),
@@ -1221,6 +1434,10 @@ HANDLERS: dict[str, Handler] = {
     "vault:jwt/authBackendRole:AuthBackendRole": JwtAuthRole(),
     "vault:identity/entity:Entity": IdentityEntity(),
     "vault:identity/entityAlias:EntityAlias": IdentityEntityAlias(),
+    "vault:identity/group:Group": IdentityGroup(),
+    "vault:identity/groupAlias:GroupAlias": IdentityGroupAlias(),
+    "vault:identity/mfaTotp:MfaTotp": MfaTotp(),
+    "vault:identity/mfaLoginEnforcement:MfaLoginEnforcement": MfaLoginEnforcement(),
 }
 """The explicit type map: a type missing here stops the apply, naming it."""
 

@@ -33,6 +33,7 @@ POLICY = "vault:index/policy:Policy"
 ENTITY = "vault:identity/entity:Entity"
 ALIAS = "vault:identity/entityAlias:EntityAlias"
 GROUP = "vault:identity/group:Group"
+GROUP_ALIAS = "vault:identity/groupAlias:GroupAlias"
 ENTITY_POLICIES = "vault:identity/entityPolicies:EntityPolicies"
 GROUP_POLICIES = "vault:identity/groupPolicies:GroupPolicies"
 MOUNT = "vault:index/mount:Mount"
@@ -212,7 +213,26 @@ def identities(snapshot: Snapshot) -> dict[str, Identity]:
             policies += [*entities[urn].policies, *group_policies.get(urn, [])]
         key = f"{backend}/{role}"
         found[key] = _access(key, method, r, sorted(set(policies)), [entities[u] for u in entity_urns], texts)
+        if r.inputs.get("roleType") == "oidc" and r.inputs.get("groupsClaim"):
+            # People: the login also carries the policies of the external group its IdP group maps to.
+            for idp_group, extra in _external_groups(snapshot, backend).items():
+                person = f"{key}[{idp_group}]"
+                found[person] = _access(person, method, r, sorted({*policies, *extra}), [], texts)
     return dict(sorted(found.items()))
+
+
+def _external_groups(snapshot: Snapshot, backend: str) -> dict[str, list[str]]:
+    """IdP group name -> policies of the external group aliased to it on this auth mount."""
+    auth = _auth_mounts(snapshot)
+    groups = {r.urn: _list(r.inputs.get("policies")) for r in snapshot.of_type(GROUP)}
+    out: dict[str, list[str]] = {}
+    for r in snapshot.of_type(GROUP_ALIAS):
+        if backend not in [auth[u] for u in r.dependency_urns("mountAccessor") if u in auth]:
+            continue
+        for urn in r.dependency_urns("canonicalId"):
+            if urn in groups:
+                out.setdefault(str(r.inputs.get("name", "")), []).extend(groups[urn])
+    return out
 
 
 def _access(

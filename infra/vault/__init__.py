@@ -12,6 +12,7 @@ from infra.vault.ai_keys import declare_ai_keys
 from infra.vault.audit import declare_audit_devices
 from infra.vault.aws import declare_aws
 from infra.vault.database import declare_database
+from infra.vault.human_auth import declare_human_auth
 from infra.vault.identity import declare_identities
 from infra.vault.jwt_auth import declare_jwt_auth
 from infra.vault.kubernetes_auth import declare_kubernetes_auth
@@ -51,6 +52,7 @@ class VaultConfiguration(pulumi.ComponentResource):
         jwt = declare_jwt_auth(cfg, self, policies)
         declare_identities(cfg, self, kubernetes, jwt)
         declare_ai_keys(cfg, self, kv, kv_settings, policies, jwt)
-        declare_quotas(cfg.vault.rate_limits, self, *mounts, kubernetes, jwt)
+        people = declare_human_auth(cfg, self, policies)
+        declare_quotas(cfg.vault.rate_limits, self, *mounts, kubernetes, jwt, *([people] if people else []))
         self.policy_names = sorted(policies)
         self.register_outputs({"policies": self.policy_names})

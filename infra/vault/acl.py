@@ -329,8 +329,98 @@ def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
                 roles=render_template("deployer-aws-roles", aws_mount=aws.path) if aws.roles else "",
             )
         )
+    if cfg.human_auth:
+        parts += _repeat("deployer-policy-write", [{"name": name} for name in human_policy_names(cfg)])
+        parts.append(deployer_people(cfg))
     parts += ai_key_deployer_fragments(cfg)
     return _join(DEPLOYER, "the CI identity that applies this Vault configuration layer", parts)
+
+
+def deployer_people(cfg: StackConfig) -> str:
+    """The deployer's grants for people's login: IdP pinned, policies pinned to human-* names."""
+    from infra.vault.human_auth import ROLE, enforcement_name, group_name
+
+    human = cfg.human_auth
+    assert human is not None
+    oidc = human.oidc
+    groups = {group_name(g.name): human_role_policies(g.role) for g in human.groups}
+    config = hcl_parameters(
+        {
+            "oidc_discovery_url": [oidc.discovery_url],
+            "oidc_discovery_ca_pem": [oidc.discovery_ca_pem or ""],
+            "oidc_client_id": [oidc.client_id],
+            "oidc_client_secret": [],
+            "default_role": [ROLE],
+            "namespace_in_state": [],
+        }
+    )
+    totp = hcl_parameters(
+        {field: [] for field in ("issuer", "period", "key_size", "qr_size", "algorithm", "digits", "skew")}
+        | {"max_validation_attempts": []}
+    )
+    return render_template(
+        "deployer-people",
+        mount=oidc.path,
+        role=ROLE,
+        enforcement=enforcement_name(cfg),
+        config_parameters=config,
+        token_policies=allowed_token_policies({ROLE: [HUMAN_BASE]}),
+        token_fields=_token_fields(),
+        group_names=hcl_value(sorted(groups)),
+        group_policies=allowed_token_policies(groups),
+        totp_parameters=totp,
+    )
+
+
+HUMAN_BASE = "human-base"
+
+
+def human_policy_name(role: str) -> str:
+    """The policy of one human role (`human-operator`, `human-auditor`, `human-security-responder`)."""
+    return f"human-{role}"
+
+
+def human_role_policies(role: str) -> list[str]:
+    """The policies of a human role's external group: its `human-<role>` policy and, for operators, the
+    provider keys' rotator (`vaultctl keys rotate` records the rotation and rolls back: docs/ai-keys.md)."""
+    return [human_policy_name(role), *([AI_KEYS_ROTATOR] if role == "operator" else [])]
+
+
+def human_policy_names(cfg: StackConfig) -> list[str]:
+    return [p.name for p in human_policies(cfg)]
+
+
+def _credential_prefixes(cfg: StackConfig) -> list[str]:
+    """Lease prefixes of every credential role (what a responder revokes in one step)."""
+    prefixes = [f"{cfg.database.path}/creds/{r.name}" for r in cfg.database.roles] if cfg.database else []
+    if cfg.aws:
+        prefixes += [f"{cfg.aws.path}/{AWS_ENDPOINT[r.credential_type][0]}/{r.name}" for r in cfg.aws.roles]
+    return prefixes
+
+
+def human_policies(cfg: StackConfig) -> list[RenderedPolicy]:
+    """People's policies (`human_auth`): a base every person's token has, one per human role."""
+    if cfg.human_auth is None:
+        return []
+    kv = cfg.kv.path
+    mounts = (cfg.kubernetes_auth.path, cfg.github_oidc.path, cfg.human_auth.oidc.path)
+    auditor = [render_template("human-auditor", kv_mount=kv)]
+    auditor += [render_template("human-auditor-auth", mount=m) for m in mounts]
+    responder = [render_template("human-security-responder")]
+    responder += [
+        render_template("human-security-responder-engine", prefix=prefix)
+        for prefix in _credential_prefixes(cfg)
+    ]
+    return [
+        _join(HUMAN_BASE, "every person's token (OIDC login)", [render_template(HUMAN_BASE)]),
+        _join(
+            human_policy_name("operator"),
+            "people who rotate applications' secrets",
+            [render_template("human-operator", kv_mount=kv)],
+        ),
+        _join(human_policy_name("auditor"), "read-only review of the configuration", auditor),
+        _join(human_policy_name("security-responder"), "incident response: revoke credentials", responder),
+    ]
 
 
 # --------------------------------------------------------------------------- the previewer
@@ -360,6 +450,15 @@ def previewer_read_paths(cfg: StackConfig) -> list[str]:
         paths.append(f"{cfg.aws.path}/config/root")
         if cfg.aws.roles:
             paths.append(f"{cfg.aws.path}/roles/+")
+    if cfg.human_auth:
+        from infra.vault.human_auth import enforcement_name
+
+        people = cfg.human_auth.oidc.path
+        paths += [f"sys/policies/acl/{name}" for name in human_policy_names(cfg)]
+        paths += [f"sys/mounts/auth/{people}", f"sys/mounts/auth/{people}/tune"]
+        paths += [f"auth/{people}/config", f"auth/{people}/role/+"]
+        paths += ["identity/group/id/+", "identity/group-alias/id/+", "identity/mfa/method/totp/+"]
+        paths.append(f"identity/mfa/login-enforcement/{enforcement_name(cfg)}")
     paths += [f"sys/policies/acl/{name}" for name in ai_key_policy_names(cfg)]
     if cfg.openai:  # the plugin's catalog entry is read with sudo: previewer-openai
         paths.append(f"sys/mounts/{cfg.openai.path}")
@@ -371,7 +470,7 @@ def previewer_policy(cfg: StackConfig) -> RenderedPolicy:
     parts = [render_template("previewer-base")]
     reads = previewer_read_paths(cfg)
     # Reads of every key or role of an engine mount (`<mount>/keys/+`) span tenants: exempted per path.
-    spanning = [path for path in reads if path.endswith("/+") and not path.startswith("auth/")]
+    spanning = [path for path in reads if path.endswith("/+") and not path.startswith(("auth/", "identity/"))]
     parts += _repeat("previewer-read", [{"path": path} for path in reads if path not in spanning])
     parts += _repeat("previewer-read-definitions", [{"path": path} for path in spanning])
     if cfg.cluster.server == "vault":
@@ -391,6 +490,7 @@ def all_policies(cfg: StackConfig) -> list[RenderedPolicy]:
         *shared_policies(cfg),
         *bootstrap_policies(cfg),
         *(service_policy(s, cfg) for s in cfg.services),
+        *human_policies(cfg),
         *ai_key_policies(cfg),
     ]
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import pulumi
 import pulumi_vault as vault
 
-from infra.config import StackConfig
+from infra.config import Service, StackConfig
 from infra.names import SNAPSHOT_ROLE, SNAPSHOT_SERVICE_ACCOUNT
 from infra.vault import acl
 from infra.vault._opts import child
+
+
+def service_role_name(service: Service) -> str:
+    """The service's role on the Kubernetes auth mount (the injector's `vault.hashicorp.com/role`)."""
+    return service.name
 
 
 def declare_kubernetes_auth(
@@ -60,7 +65,7 @@ def declare_kubernetes_auth(
     for service in cfg.services:
         if service.kubernetes:
             role(
-                service.name,
+                service_role_name(service),
                 service.kubernetes.namespace,
                 service.kubernetes.service_account,
                 service.token_ttl,

@@ -167,6 +167,53 @@ def _attempts(cfg: StackConfig) -> dict[str, Attempt]:
         "read-a-secret": ("GET", f"{kv}/data/apps/billing/config", None),
         "database-creds": ("GET", f"{db.path}/creds/readwrite", None),
         "raft-snapshot": ("GET", "sys/storage/raft/snapshot", None),
+        **_people_attempts(cfg),
+    }
+
+
+def _people_attempts(cfg: StackConfig) -> dict[str, Attempt]:
+    """People's login (human_auth): the deployer writes it, but cannot make it a way in for itself."""
+    if cfg.human_auth is None:
+        return {}
+    oidc = cfg.human_auth.oidc
+    group = {"type": "external", "name": "human-operators", "metadata": {}}
+    return {
+        "human-group-with-deployer": ("POST", "identity/group", {**group, "policies": ["deployer"]}),
+        "human-group-smuggling-root": (
+            "POST",
+            "identity/group",
+            {**group, "policies": ["human-operator", "root"]},
+        ),
+        "internal-group-with-members": (
+            "POST",
+            "identity/group",
+            {**group, "type": "internal", "policies": ["human-operator"], "member_entity_ids": ["x"]},
+        ),
+        "repoint-people-idp": (
+            "POST",
+            f"auth/{oidc.path}/config",
+            {
+                "oidc_discovery_url": "https://127.0.0.2/evil",
+                "oidc_client_id": "evil",
+                "oidc_client_secret": "x",
+            },
+        ),
+        "person-role-with-deployer": (
+            "POST",
+            f"auth/{oidc.path}/role/person",
+            {"role_type": "oidc", "token_policies": ["deployer"], "user_claim": "sub"},
+        ),
+        "new-oidc-role": ("POST", f"auth/{oidc.path}/role/admin", {"role_type": "oidc", "user_claim": "sub"}),
+        "totp-enrol-someone": (
+            "POST",
+            "identity/mfa/method/totp/admin-generate",
+            {"method_id": "x", "entity_id": "y"},
+        ),
+        "totp-reset-someone": (
+            "POST",
+            "identity/mfa/method/totp/admin-destroy",
+            {"method_id": "x", "entity_id": "y"},
+        ),
     }
 
 
@@ -192,6 +239,16 @@ def test_entity_policies_cannot_be_set_by_id_either(env: Environment, deployer: 
         "external_policies": True,
     }
     assert _call(env, deployer, "POST", f"identity/entity/id/{entity['id']}", body) in (200, 204)
+
+
+def test_human_group_policies_cannot_be_changed_by_id_either(env: Environment, deployer: str) -> None:
+    if env.cfg.human_auth is None:
+        pytest.skip("no human_auth")
+    group = env.root_client().read("identity/group/name/human-operators")["data"]
+    path = f"identity/group/id/{group['id']}"
+    assert _call(env, deployer, "POST", path, {"name": group["name"], "policies": ["deployer"]}) == 403
+    body = {"name": group["name"], "policies": ["human-operator"], "metadata": group["metadata"]}
+    assert _call(env, deployer, "POST", path, body) in (200, 204)  # what the provider sends
 
 
 def test_the_same_token_still_applies_the_whole_layer(env: Environment, deployer: str) -> None:

@@ -71,7 +71,15 @@ def config() -> Callable[[str], StackConfig]:
 
 
 def _one(resources: list[DeclaredResource], type_token: str, name: str | None = None) -> DeclaredResource:
-    found = [r for r in resources if r.type == type_token and (name is None or r.name == name)]
+    # The agent injector (a component of the cluster layer) has its own TLS, Service, PDB...: its tests
+    # look at it by name; "the" one of a type is the Vault server's.
+    found = [
+        r
+        for r in resources
+        if r.type == type_token
+        and (name is None or r.name == name)
+        and (name is not None or ":AgentInjector" not in r.urn)
+    ]
     assert len(found) == 1, f"expected one {type_token} {name or ''}, found {[r.name for r in found]}"
     return found[0]
 

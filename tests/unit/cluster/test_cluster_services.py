@@ -13,7 +13,8 @@ def test_services(program, stack):
     services = {
         r.inputs["metadata"]["name"]: r.inputs["spec"]
         for r in program(stack)
-        if r.type == "kubernetes:core/v1:Service" and r.inputs["metadata"]["name"] != "vault-api"
+        if r.type == "kubernetes:core/v1:Service"
+        and r.inputs["metadata"]["name"] not in ("vault-api", "vault-agent-injector-svc")
     }
     assert set(services) == {"vault-internal", "vault", "vault-active", "vault-standby"}
     assert services["vault-internal"]["clusterIP"] == "None"

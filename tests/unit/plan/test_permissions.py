@@ -207,7 +207,17 @@ def test_shipped_local_stack_identities(declared) -> None:  # type: ignore[no-un
         "kubernetes/analytics",
         "kubernetes/billing",
         "kubernetes/snapshot",
+        # People: the OIDC role, and the role as each mapped IdP group's members get it.
+        "oidc/person",
+        "oidc/person[vault-operators]",
+        "oidc/person[vault-auditors]",
+        "oidc/person[security-responders]",
     }
+    assert "kv/data/apps/*" not in found["oidc/person"].grants
+    assert found["oidc/person[vault-operators]"].grants["kv/data/apps/*"] == frozenset(
+        {"create", "read", "update"}
+    )
+    assert "kv/data/apps/*" not in found["oidc/person[vault-auditors]"].grants
     assert found["kubernetes/billing"].grants["kv/data/apps/billing/*"] == frozenset(
         {"create", "read", "update"}
     )

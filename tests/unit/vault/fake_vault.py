@@ -261,6 +261,9 @@ class FakeVault:
                 return 204, None
             self.aliases[alias_id].update(body)
             return 204, None
+        routed = self._people(method, path, body)
+        if routed is not None:
+            return routed
         if method == "GET":
             found = self.objects.get(path)
             return (200, {"data": found}) if found is not None else (404, None)
@@ -271,6 +274,29 @@ class FakeVault:
             body["allowed_roles"] = [r for r in body["allowed_roles"].split(",") if r]  # the server's list
         self.objects[path] = {**self.objects.get(path, {}), **body}
         return 204, None
+
+    def _people(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, Any] | None:
+        """Identity groups, group aliases and TOTP methods: objects whose id the server assigns."""
+        for create, by_id, kind, id_key in (
+            ("identity/group", "identity/group/id/", "group", "id"),
+            ("identity/group-alias", "identity/group-alias/id/", "group-alias", "id"),
+            ("identity/mfa/method/totp", "identity/mfa/method/totp/", "totp", "method_id"),
+        ):
+            if path == create and method in ("PUT", "POST"):
+                for object_id, found in self.objects.items():
+                    if (
+                        kind == "group"
+                        and object_id.startswith(by_id)
+                        and found.get("name") == body.get("name")
+                    ):
+                        found.update(body)
+                        return 204, None
+                object_id = str(uuid.uuid4())
+                self.objects[f"{by_id}{object_id}"] = {**body, "id": object_id}
+                return 200, {"data": {id_key: object_id, "id": object_id}}
+            if path.startswith(by_id) and path.count("/") == by_id.count("/"):
+                return None  # the generic object store: GET, DELETE, update by id
+        return None
 
 
 _KEEP = ("accessor", "id", "type", "name", "mount_accessor", "canonical_id", "db_name", "plugin_name")

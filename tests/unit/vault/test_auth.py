@@ -41,11 +41,11 @@ def test_snapshot_role_reads_snapshots_only(declared) -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_ci_roles_bind_audience_repository_event_and_ref_or_environment(declared, stack: str) -> None:
     cfg = parse_stack_config(read_stack_config(stack))
-    # keys-auditor (the overdue report's identity) has its own tests: tests/unit/vault/test_ai_keys.py.
     roles = {
         r.inputs["roleName"]: r.inputs
         for r in of_type(declared(stack), JWT_ROLE)
-        if r.inputs["roleName"] != "keys-auditor"
+        # people's OIDC role: test_human_auth.py; keys-auditor: test_ai_keys.py
+        if r.inputs["backend"] == cfg.github_oidc.path and r.inputs["roleName"] != "keys-auditor"
     }
     assert set(roles) == {f"ci-{s.name}" for s in cfg.services if s.github} | {"deployer", "previewer"}
     for service in cfg.services:

@@ -80,11 +80,71 @@ ESCALATIONS = [
 ]
 
 
+# Writable with human_auth, but only with parameters pinned to generated names (test below).
+PINNED_PEOPLE_WRITES = {"identity/group"}
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_deployer_cannot_reach_any_escalation_path(stack: str) -> None:
     policy = _deployer(stack)
-    granted = {path: sorted(capabilities(policy, path) & WRITE) for path in ESCALATIONS}
+    pinned = PINNED_PEOPLE_WRITES if _cfg(stack).human_auth else set()
+    granted = {path: sorted(capabilities(policy, path) & WRITE) for path in ESCALATIONS if path not in pinned}
     assert {path: caps for path, caps in granted.items() if caps} == {}
+    for extra in ("identity/mfa/method/totp/admin-generate", "identity/mfa/method/totp/admin-destroy"):
+        assert capabilities(policy, extra) == {"deny"}, extra  # enrolment is people's, never CI's
+
+
+@pytest.mark.parametrize("legacy_lists", [True, False], ids=["openbao-lists", "vault-1.21-lists"])
+@pytest.mark.parametrize("stack", STACKS)
+def test_deployer_people_writes_carry_only_generated_human_names(stack: str, legacy_lists: bool) -> None:
+    from infra.vault.human_auth import ROLE, group_name
+    from tests.unit.vault.fake_vault import FakeVault
+
+    cfg = _cfg(stack)
+    assert cfg.human_auth is not None
+    fake = FakeVault(version="2.7.2", policies={"t": _deployer(stack)}, legacy_lists=legacy_lists)
+    group = cfg.human_auth.groups[0]
+    good = {
+        "type": "external",
+        "name": group_name(group.name),
+        # The group's exact list, in the order the provider sends a set (operators: + ai-keys-rotator).
+        "policies": acl.tf_set_order(acl.human_role_policies(group.role)),
+        "metadata": {"role": group.role},
+    }
+    assert fake.allowed("t", "PUT", "identity/group", good) is None
+    bad = {
+        "deployer-policy": {**good, "policies": ["deployer"]},
+        "root-policy": {**good, "policies": ["root"]},
+        "smuggled-policy": {**good, "policies": [acl.human_policy_name(group.role), "deployer"]},
+        "other-name": {**good, "name": "admins"},
+        "internal-with-members": {**good, "type": "internal", "member_entity_ids": ["x"]},
+    }
+    for case, body in bad.items():
+        assert fake.allowed("t", "PUT", "identity/group", body) is not None, case
+        assert fake.allowed(
+            "t", "PUT", "identity/group/id/x", {k: v for k, v in body.items() if k != "type"}
+        ), case
+    oidc = cfg.human_auth.oidc
+    config = {
+        "oidc_discovery_url": oidc.discovery_url,
+        "oidc_client_id": oidc.client_id,
+        "default_role": ROLE,
+    }
+    assert fake.allowed("t", "PUT", f"auth/{oidc.path}/config", config) is None
+    for key, value in (
+        ("oidc_discovery_url", "https://evil.example"),
+        ("oidc_client_id", "evil"),
+        ("bound_issuer", "x"),
+    ):
+        assert fake.allowed("t", "PUT", f"auth/{oidc.path}/config", {**config, key: value}), key
+    role_path = f"auth/{oidc.path}/role/{ROLE}"
+    assert (
+        fake.allowed("t", "PUT", role_path, {"token_policies": [acl.HUMAN_BASE], "role_type": "oidc"}) is None
+    )
+    assert fake.allowed("t", "PUT", role_path, {"token_policies": ["deployer"], "role_type": "oidc"})
+    assert fake.allowed("t", "PUT", f"auth/{oidc.path}/role/admin", {"token_policies": [acl.HUMAN_BASE]})
+    method = {"method_id": "m", "entity_id": "e"}
+    assert fake.allowed("t", "PUT", "identity/mfa/method/totp/admin-generate", method)
 
 
 def test_escalation_probe_fires_on_the_old_deployer_grants() -> None:
@@ -117,7 +177,7 @@ def test_deployer_writes_only_generated_policy_names(stack: str) -> None:
         p for p, b in policy.items() if p.startswith("sys/policies/") and set(b["capabilities"]) & WRITE
     ]
     # A prefix grant is only ever `svc-*`: no other generated or foreign name starts with it.
-    names = (*acl.shared_policy_names(), *acl.ai_key_policy_names(cfg), "svc-*")
+    names = (*acl.shared_policy_names(), *acl.ai_key_policy_names(cfg), *acl.human_policy_names(cfg), "svc-*")
     assert all(p.removeprefix("sys/policies/acl/") in names for p in writable)
     assert not any(name.startswith("svc-") for name in (*acl.shared_policy_names(), *acl.BOOTSTRAP_POLICIES))
 
