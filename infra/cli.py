@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("verify", "infra.ops.cli_verify", "post-deploy checks against VAULT_ADDR"),
         ("roll", "infra.ops.roll", "rolling restart, standbys first, leader after step-down (--local)"),
         ("dr", "infra.ops.dr", "disaster recovery: plan (the runbook's commands with the stack's URNs)"),
+        ("keys", "infra.ops.keys", "model-provider keys: status (age, overdue) | rotate (verify, roll back)"),
         ("annotations", "infra.cluster.injector.cli", "pod annotations (Vault Agent Injector) for a service"),
     ):
         p = sub.add_parser(name, help=text, add_help=False)

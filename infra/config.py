@@ -29,6 +29,8 @@ PROJECT = "vault-platform"
 API_PORT = 8200  # the listener; the internal load balancer forwards this port only
 
 _DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_METADATA_TEXT = re.compile(r"^[^\x00-\x1f\x7f\"'\\]{1,128}$")
+_TICKET = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]*-[0-9]+|https://[^\s\"']{1,200})$")
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # Vault mount paths and policy path segments we generate: no globs, no templates, no traversal.
@@ -671,6 +673,126 @@ class VaultConfig(Strict):
         return self
 
 
+class OpenAiPluginConfig(Strict):
+    """The OpenAI secrets plugin (gitrgoliveira/vault-plugin-secrets-openai), registered by checksum."""
+
+    path: VaultPath = Field("openai", description="Mount path of the plugin's secrets engine.")
+    plugin_name: Dns1123 = Field(
+        "vault-plugin-secrets-openai", description="Catalog name (`sys/plugins/catalog/secret/<name>`)."
+    )
+    version: str = Field(description="Plugin version registered and pinned on the mount, e.g. v0.3.1.")
+    sha256: str = Field(description="SHA-256 of the plugin binary in the server's plugin_directory.")
+    command: str = Field(
+        "vault-plugin-secrets-openai", description="Binary name inside plugin_directory (no path)."
+    )
+    organization_id: str = Field(description="OpenAI organization (`org-...`).")
+    admin_api_key_id: str = Field(description="Id of the admin API key below.")
+    admin_api_key: SecretStr = Field(
+        description="Initial admin API key: a `--secret` value; rotated by Vault once configured."
+    )
+    api_endpoint: str = Field("https://api.openai.com/v1", description="OpenAI API base URL (https only).")
+    rotation_period: Duration = Field(
+        2_592_000, description="The plugin rotates the admin key this often (default 30d; at least 1d)."
+    )
+    rotate_root: bool = Field(
+        True, description="Rotate the admin key once configured, so no person knows it."
+    )
+
+    @model_validator(mode="after")
+    def _pinned(self) -> OpenAiPluginConfig:
+        problems: list[str] = []
+        if not re.fullmatch(r"v\d+\.\d+\.\d+", self.version):
+            problems.append(f"openai.version={self.version!r}: a release like v0.3.1 (pinned, no ranges)")
+        if not re.fullmatch(r"[0-9a-f]{64}", self.sha256):
+            problems.append("openai.sha256: 64 lowercase hex digits (`sha256sum` of the plugin binary)")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", self.command) or ".." in self.command:
+            problems.append(f"openai.command={self.command!r}: a file name inside plugin_directory, no path")
+        if urlparse(self.api_endpoint).scheme != "https":
+            problems.append(f"openai.api_endpoint={self.api_endpoint!r}: must be https")
+        if not re.fullmatch(r"org-[A-Za-z0-9]{1,64}", self.organization_id):
+            problems.append(f"openai.organization_id={self.organization_id!r}: an id like org-abc123")
+        if self.rotation_period < 86_400:
+            problems.append(f"openai.rotation_period={self.rotation_period}s: at least 1d")
+        _report(problems)
+        return self
+
+
+class AiKeysConfig(Strict):
+    """The read-only CI identity that reports overdue provider keys (`vaultctl keys status`)."""
+
+    auditor_workflow: WorkflowFile = Field(
+        ".github/workflows/keys-overdue.yml",
+        description="The only workflow (`job_workflow_ref` on the deploy branch) that logs in as "
+        "`keys-auditor`, which reads key metadata under `ai/providers/` and nothing else.",
+    )
+    auditor_events: list[Literal["schedule", "workflow_dispatch"]] = Field(
+        default_factory=lambda: ["schedule", "workflow_dispatch"],
+        min_length=1,
+        description="`event_name` values allowed to log in as `keys-auditor`.",
+    )
+    auditor_token_ttl: Duration = Field(600, description="`keys-auditor` token TTL (10 minutes).")
+
+
+class NotificationChannel(Strict):
+    name: Dns1123 = Field(description="Channel name (its display name in Cloud Monitoring).")
+    type: Literal["email", "pagerduty"] = Field(description="`email` or `pagerduty`.")
+    email_address: str | None = Field(None, description="For `email`: the address alerts go to.")
+    service_key: SecretStr | None = Field(
+        None, description="For `pagerduty`: the integration's service key, a `--secret` value."
+    )
+    alerts: Literal["all", "critical"] = Field(
+        "all", description="`critical`: only the CRITICAL alarms (root token, config writes, key reads)."
+    )
+
+    @model_validator(mode="after")
+    def _target(self) -> NotificationChannel:
+        problems: list[str] = []
+        if self.type == "email":
+            if not self.email_address or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.email_address):
+                problems.append(f"alarms.notification_channels[{self.name}]: type email needs email_address")
+            if self.service_key is not None:
+                problems.append(f"alarms.notification_channels[{self.name}]: service_key is for pagerduty")
+        if self.type == "pagerduty" and self.service_key is None:
+            problems.append(f"alarms.notification_channels[{self.name}]: type pagerduty needs service_key")
+        _report(problems)
+        return self
+
+
+class AlarmsConfig(Strict):
+    """Log-based metrics and alert policies on the audit log Cloud Logging receives (GCP stacks)."""
+
+    notification_channels: list[NotificationChannel] = Field(
+        default_factory=list, description="Where alerts go (staging/prod need at least one)."
+    )
+    auth_failures: int = Field(
+        5, ge=1, description="Failed logins per role and source address in 5 minutes that raise an alert."
+    )
+    permission_denied: int = Field(
+        20, ge=1, description="Permission-denied answers in 5 minutes (all clients) that raise an alert."
+    )
+    office_hours_start: int = Field(
+        7, ge=0, le=23, description="Provider-key reads by people and CI from this UTC hour..."
+    )
+    office_hours_end: int = Field(
+        19, ge=1, le=24, description="...until this UTC hour raise no off-hours alert."
+    )
+    weekdays_only: bool = Field(True, description="Saturday and Sunday are off-hours too.")
+
+    @model_validator(mode="after")
+    def _hours(self) -> AlarmsConfig:
+        problems: list[str] = []
+        if self.office_hours_start >= self.office_hours_end:
+            problems.append(
+                f"alarms.office_hours_start ({self.office_hours_start}) must be before office_hours_end "
+                f"({self.office_hours_end}), both UTC"
+            )
+        names = [c.name for c in self.notification_channels]
+        if len(names) != len(set(names)):
+            problems.append(f"alarms.notification_channels: duplicate names {names}")
+        _report(problems)
+        return self
+
+
 # --------------------------------------------------------------------------- secrets into pods, people
 
 
@@ -905,6 +1027,39 @@ class TransitGrant(Strict):
     )
 
 
+class AiKey(Strict):
+    """One static model-provider key of a service: who owns it and how often it must rotate. Written as
+    the KV v2 custom metadata of `ai/providers/<provider>/<service>` (never the key itself)."""
+
+    provider: Dns1123 = Field(description="Provider (must be in kv.ai_providers).")
+    owner: str = Field(description="Who answers for the key (a team address or handle).")
+    rotation_period: Duration = Field(
+        7_776_000, description="Rotate at least this often (default 90d; 1d to 365d)."
+    )
+    ticket: str = Field(
+        description="Where the key's issue/rotation is tracked, e.g. SEC-1234 or an https URL."
+    )
+
+    @model_validator(mode="after")
+    def _metadata(self) -> AiKey:
+        # Custom metadata values are plain strings shown to operators; no line breaks or quotes.
+        problems = []
+        if not _METADATA_TEXT.fullmatch(self.owner):
+            problems.append(
+                f"ai_keys[{self.provider}].owner={self.owner!r}: 1-128 printable characters, no quotes"
+            )
+        if not _TICKET.fullmatch(self.ticket):
+            problems.append(
+                f"ai_keys[{self.provider}].ticket={self.ticket!r}: a ticket id like SEC-1234 or an https URL"
+            )
+        if not 86_400 <= self.rotation_period <= 31_536_000:
+            problems.append(
+                f"ai_keys[{self.provider}].rotation_period={self.rotation_period}s: between 1d and 365d"
+            )
+        _report(problems)
+        return self
+
+
 class KvShare(Strict):
     service: Dns1123 = Field(description="The service whose subtree `apps/<service>/` holds the secret.")
     path: VaultPath = Field(description="The secret, relative to that subtree (exact: no globs).")
@@ -921,13 +1076,28 @@ class KvGrant(Strict):
     )
     ai_providers: list[Dns1123] = Field(
         default_factory=list,
-        description="Providers whose key at `ai/providers/<provider>/<service>` it reads.",
+        description="Providers whose key at `ai/providers/<provider>/<service>` it reads (derived from "
+        "`ai_keys` when omitted).",
+    )
+    ai_keys: list[AiKey] = Field(
+        default_factory=list,
+        description="One entry per provider key: owner, rotation period, ticket (`vaultctl keys status`).",
     )
     shares_from: list[KvShare] = Field(
         default_factory=list,
         description="Secrets of other services it reads: each a declared, read-only cross-service share, "
         "reported by `vaultctl plan` (VP-SHARE-001).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _providers_from_keys(cls: type[KvGrant], data: Any) -> Any:
+        if isinstance(data, dict) and "ai_providers" not in data and isinstance(data.get("ai_keys"), list):
+            data = {
+                **data,
+                "ai_providers": [k.get("provider") for k in data["ai_keys"] if isinstance(k, dict)],
+            }
+        return data
 
 
 def _kv_grant_problems(service: str, kv: KvGrant) -> list[str]:
@@ -957,6 +1127,23 @@ def _kv_grant_problems(service: str, kv: KvGrant) -> list[str]:
     return problems
 
 
+class OpenAiGrant(Strict):
+    """A service's dynamic OpenAI keys: project service-account keys minted per lease by the plugin."""
+
+    project_id: str = Field(description="OpenAI project the service account is created in (`proj_...`).")
+    ttl: Duration = Field(3600, description="Lease TTL of a minted key (the plugin deletes it on expiry).")
+    max_ttl: Duration = Field(86400, description="Maximum lease TTL of a minted key.")
+
+    @model_validator(mode="after")
+    def _shape(self) -> OpenAiGrant:
+        problems = []
+        if not re.fullmatch(r"proj_[A-Za-z0-9]{1,64}", self.project_id):
+            problems.append(f"openai.project_id={self.project_id!r}: an OpenAI project id like proj_abc123")
+        problems += _ttl_problems(self.ttl, self.max_ttl, "openai.ttl", "max_ttl")
+        _report(problems)
+        return self
+
+
 class Service(Strict):
     name: Dns1123 = Field(description="Service name: the unit of policy and auth roles.")
     description: str = Field("", description="What it is, for operators.")
@@ -966,6 +1153,9 @@ class Service(Strict):
     database_role: Dns1123 | None = Field(None, description="Database role it may read creds for.")
     aws_role: Dns1123 | None = Field(None, description="AWS role it may read creds for.")
     transit: list[TransitGrant] = Field(default_factory=list, description="Transit key grants.")
+    openai: OpenAiGrant | None = Field(
+        None, description="Dynamic OpenAI keys: a role `<openai.path>/roles/<service>` (needs `openai`)."
+    )
     token_ttl: Duration = Field(3600, description="Token TTL of its logins.")
     token_max_ttl: Duration = Field(14400, description="Token max TTL of its logins.")
 
@@ -978,6 +1168,14 @@ class Service(Strict):
             self.token_ttl, self.token_max_ttl, f"services[{self.name}].token_ttl", "token_max_ttl"
         )
         problems += _kv_grant_problems(self.name, self.kv)
+        # A key nobody owns is the one nobody rotates: each provider read needs its metadata.
+        declared = [k.provider for k in self.kv.ai_keys]
+        if sorted(declared) != sorted(set(self.kv.ai_providers)) or len(declared) != len(set(declared)):
+            problems.append(
+                f"services[{self.name}].kv.ai_keys: providers {sorted(declared)} must list each of "
+                f"kv.ai_providers {sorted(set(self.kv.ai_providers))} exactly once, with owner, "
+                "rotation_period and ticket"
+            )
         _report(problems)
         return self
 
@@ -1005,6 +1203,15 @@ class StackConfig(Strict):
         default_factory=PreviewerConfig, description="The read-only CI identity of previews and drift."
     )
     services: list[Service] = Field(default_factory=list, description="The catalog of applications.")
+    openai: OpenAiPluginConfig | None = Field(
+        None, description="OpenAI secrets plugin for dynamic keys (HashiCorp Vault stacks; not local)."
+    )
+    ai_keys: AiKeysConfig = Field(
+        default_factory=AiKeysConfig, description="Static provider keys' lifecycle: the overdue report."
+    )
+    alarms: AlarmsConfig = Field(
+        default_factory=AlarmsConfig, description="Audit-log alarms in Cloud Monitoring (GCP stacks)."
+    )
     injector: InjectorConfig = Field(
         default_factory=InjectorConfig, description="The Vault Agent Injector and the pod annotations."
     )
@@ -1020,6 +1227,7 @@ class StackConfig(Strict):
             + self._catalog_problems()
             + self._injection_problems()
             + self._human_auth_problems()
+            + self._ai_key_problems()
         )
         return self
 
@@ -1075,6 +1283,24 @@ class StackConfig(Strict):
                 f"cluster.server={cluster.server!r}: {env} auto-unseals with Cloud KMS, whose `gcpckms` "
                 "seal OpenBao 2.7 does not build in; use server: vault"
             )
+        return problems
+
+    def _ai_key_problems(self) -> list[str]:
+        problems = []
+        if self.environment != "local" and not self.alarms.notification_channels:
+            problems.append(
+                f"alarms.notification_channels: the {self.environment} stack needs at least one (email or "
+                "pagerduty), or its audit alarms reach nobody"
+            )
+        dynamic = [s.name for s in self.services if s.openai]
+        if dynamic and self.openai is None:
+            problems.append(f"services {dynamic} ask for dynamic OpenAI keys: add the `openai` section")
+        for s in self.services:
+            if s.openai and s.openai.max_ttl > self.vault.max_lease_ttl:
+                problems.append(
+                    f"services[{s.name}].openai.max_ttl={s.openai.max_ttl}s: above vault.max_lease_ttl "
+                    f"({self.vault.max_lease_ttl}s)"
+                )
         return problems
 
     def _injection_problems(self) -> list[str]:
@@ -1224,8 +1450,12 @@ class StackConfig(Strict):
     def service_namespaces(self) -> list[str]:
         return sorted({s.kubernetes.namespace for s in self.services if s.kubernetes})
 
+    def provider_keys(self) -> list[tuple[Service, AiKey]]:
+        """Every static provider key (`ai/providers/<provider>/<service>`), in catalog order."""
+        return [(s, key) for s in self.services for key in s.kv.ai_keys]
 
-_SECRET_KEYS = ("password", "secret_key", "access_key", "client_secret")
+
+_SECRET_KEYS = ("password", "secret_key", "access_key", "client_secret", "api_key", "service_key")
 
 
 def _key_path(loc: tuple[Any, ...], raw: Any) -> str:

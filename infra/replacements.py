@@ -110,6 +110,7 @@ TABLE: Mapping[str, tuple[Immutable, ...]] = {
         Immutable(("name", "backend", "roleArns"), _TFV + "resource_aws_secret_backend_role.go"),
     ),
     "vault:generic/endpoint:Endpoint": (Immutable(("path",), _TFV + "resource_generic_endpoint.go"),),
+    "vault:index/plugin:Plugin": (Immutable(("type", "name", "version"), _TFV + "resource_plugin.go"),),
     "vault:index/quotaRateLimit:QuotaRateLimit": (
         Immutable(("name", "path"), _TFV + "resource_quota_rate_limit.go"),
     ),
@@ -201,6 +202,9 @@ TABLE: Mapping[str, tuple[Immutable, ...]] = {
     ),
     "gcp:monitoring/alertPolicy:AlertPolicy": (
         Immutable(("project",), _TFG + "monitoring/resource_monitoring_alert_policy.go"),
+    ),
+    "gcp:monitoring/notificationChannel:NotificationChannel": (
+        Immutable(("project",), _TFG + "monitoring/resource_monitoring_notification_channel.go"),
     ),
     "gcp:compute/firewall:Firewall": (
         Immutable(("name", "direction", "project"), _TFG + "compute/resource_compute_firewall.go"),

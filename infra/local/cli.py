@@ -34,6 +34,7 @@ def _up(state: State) -> int:
     else:
         print(f"  database  not started: {env.postgres_note}")
     print("  AWS engine left out: OpenBao has none (the local stack declares no `aws`).")
+    print("  OpenAI plugin left out: its binary is not here (the local stack declares no `openai`).")
     ops = env.last_apply.ops() if env.last_apply else {}
     done = ", ".join(f"{count} {op}" for op, count in sorted(ops.items()))
     print(f"  applied   {env.applied} Vault-layer resources from the `local` stack as `deployer` ({done})")

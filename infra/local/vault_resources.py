@@ -161,6 +161,7 @@ class Mount:
             ("passthroughRequestHeaders", "passthrough_request_headers"),
             ("allowedResponseHeaders", "allowed_response_headers"),
             ("listingVisibility", "listing_visibility"),
+            ("pluginVersion", "plugin_version"),  # createMount: input.Config.PluginVersion (GetOk)
         ):
             if r.ok(key_in):
                 config[key_api] = r.get(key_in)
@@ -221,9 +222,10 @@ class Mount:
             ("auditNonHmacRequestKeys", "audit_non_hmac_request_keys"),
             ("auditNonHmacResponseKeys", "audit_non_hmac_response_keys"),
             ("description", "description"),
+            ("pluginVersion", "plugin_version"),  # updateMount: mapConfig when HasChange
         ):
             if r.changed(key_in):
-                tune[key_api] = r.get(key_in, "" if key_api == "description" else [])
+                tune[key_api] = r.get(key_in, [] if key_api.startswith("audit_") else "")
         s.api_supported(1, 16)
         api.write(f"sys/mounts/{rid}/tune", tune, method="POST")  # tuneMountWithMap
         return self._outputs(s, rid, r)
@@ -258,7 +260,8 @@ def _read_auth_mount(api: VaultApi, path: str) -> dict[str, Any] | None:
     # Sys().GetAuth reads sys/mounts/auth/<path> ("so we don't require sudo"), then the tune.
     mount = _mount_missing(api, f"sys/mounts/auth/{path}")
     if mount is not None:
-        api.read(f"sys/mounts/auth/{path}/tune")  # authMountTuneGet: Sys().MountConfig
+        tune = api.read(f"sys/mounts/auth/{path}/tune") or {}  # authMountTuneGet: Sys().MountConfig
+        mount = {**mount, "_tune": tune.get("data") or tune}
     return mount
 
 
@@ -275,29 +278,43 @@ class AuthBackend:
         mount = _read_auth_mount(s.api(), rid)
         if mount is None:
             return None
-        return Observed(
-            outputs={"accessor": mount.get("accessor"), "path": rid},
-            values={
-                "type": mount.get("type"),
-                "path": rid,
-                "description": mount.get("description", ""),
-                "local": mount.get("local", False),
-            },
-        )
+        values: dict[str, Any] = {
+            "type": mount.get("type"),
+            "path": rid,
+            "description": mount.get("description", ""),
+            "local": mount.get("local", False),
+        }
+        if r.ok("tune"):
+            # flattenAuthMethodTune: a list field is kept when its first element is not "".
+            kept = [v for v in mount["_tune"].get("audit_non_hmac_request_keys") or [] if v]
+            values["tune"] = {"auditNonHmacRequestKeys": kept}
+        return Observed(outputs={"accessor": mount.get("accessor"), "path": rid}, values=values)
 
     def _tune_and_read(self, s: ProviderSession, rid: str, r: Res) -> dict[str, Any]:
         tune: dict[str, Any] | None = None
-        if r.changed("tune"):
-            raise RuntimeError("auth backend tune blocks are not emulated; the program declares none")
+        empty = {"options": None, "default_lease_ttl": "", "max_lease_ttl": "", "force_no_cache": False}
+        if r.changed("tune") and r.ok("tune"):
+            # authBackendUpdate: HasChange(tune) -> expandAuthMethodTune (vault/structures.go) into an
+            # api.MountConfigInput: every block field, lists sent as [""] when empty, empty strings omitted.
+            tune = {**empty}
+            for key_in, key_api in (
+                ("defaultLeaseTtl", "default_lease_ttl"),
+                ("maxLeaseTtl", "max_lease_ttl"),
+                ("listingVisibility", "listing_visibility"),
+                ("tokenType", "token_type"),
+            ):
+                if r.ok(f"tune.{key_in}"):
+                    tune[key_api] = r.get(f"tune.{key_in}")
+            for key_in, key_api in (
+                ("auditNonHmacRequestKeys", "audit_non_hmac_request_keys"),
+                ("auditNonHmacResponseKeys", "audit_non_hmac_response_keys"),
+                ("passthroughRequestHeaders", "passthrough_request_headers"),
+                ("allowedResponseHeaders", "allowed_response_headers"),
+            ):
+                tune[key_api] = [v for v in r.get(f"tune.{key_in}") or [] if v] or [""]
         if r.changed("description") and not r.is_new:
             s.api_supported(1, 17)
-            tune = {
-                "options": None,
-                "default_lease_ttl": "",
-                "max_lease_ttl": "",
-                "force_no_cache": False,
-                "description": r.get("description", ""),
-            }
+            tune = {**(tune or empty), "description": r.get("description", "")}
         if tune is not None:
             s.api().write(f"sys/mounts/auth/{rid}/tune", tune, method="POST")  # Sys().TuneMount
         found = self.read(s, rid, r)
@@ -395,6 +412,59 @@ class QuotaRateLimit:
 
     def delete(self, s: ProviderSession, rid: str, r: Res) -> None:
         s.api().delete(f"sys/quotas/rate-limit/{rid}")
+
+
+class Plugin:
+    source = "vault/resource_plugin.go"
+
+    def _path(self, r: Res) -> str:
+        return f"sys/plugins/catalog/{r.get('type')}/{r.get('name')}"
+
+    def _id(self, r: Res) -> str:
+        version = r.get("version", "")
+        return (
+            f"{r.get('type')}/version/{version}/name/{r.get('name')}"
+            if version
+            else f"{r.get('type')}/name/{r.get('name')}"
+        )
+
+    def create(self, s: ProviderSession, r: Res) -> tuple[str, dict[str, Any]]:
+        rid = self._id(r)
+        return rid, self.update(s, rid, r)
+
+    def read(self, s: ProviderSession, rid: str, r: Res) -> Observed | None:
+        # pluginRead: Sys().GetPluginWithContext, the version as a query parameter; 404 is "gone".
+        version = r.get("version", "")
+        found = s.api().read(self._path(r) + (f"?version={version}" if version else ""))
+        if found is None:
+            return None
+        data = found.get("data") or {}
+        return Observed(values={"sha256": data.get("sha256"), "command": data.get("command")})
+
+    def update(self, s: ProviderSession, rid: str, r: Res) -> dict[str, Any]:
+        # pluginWrite (Create and Update): Sys().RegisterPluginWithContext, a PUT of RegisterPluginInput,
+        # whose fields other than `type` are `omitempty`.
+        if r.ok("version"):
+            s.api_supported(1, 12)
+        body: dict[str, Any] = {"type": r.get("type")}
+        for key_in, key_api in (
+            ("args", "args"),
+            ("command", "command"),
+            ("sha256", "sha256"),
+            ("version", "version"),
+            ("ociImage", "oci_image"),
+            ("runtime", "runtime"),
+            ("envs", "env"),
+        ):
+            if r.ok(key_in):
+                body[key_api] = r.get(key_in)
+        s.api().write(self._path(r), body)
+        self.read(s, rid, r)
+        return {}
+
+    def delete(self, s: ProviderSession, rid: str, r: Res) -> None:
+        version = r.get("version", "")
+        s.api().delete(self._path(r) + (f"?version={version}" if version else ""))
 
 
 class GenericEndpoint:
@@ -1350,6 +1420,7 @@ HANDLERS: dict[str, Handler] = {
     "vault:index/audit:Audit": Audit(),
     "vault:index/quotaRateLimit:QuotaRateLimit": QuotaRateLimit(),
     "vault:generic/endpoint:Endpoint": GenericEndpoint(),
+    "vault:index/plugin:Plugin": Plugin(),
     "vault:kv/secretBackendV2:SecretBackendV2": KvV2Config(),
     "vault:transit/secretBackendKey:SecretBackendKey": TransitKey(),
     "vault:database/secretBackendConnection:SecretBackendConnection": DatabaseConnection(),

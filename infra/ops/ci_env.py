@@ -13,7 +13,7 @@ Vault roles refuse GitHub's default audience, and a token for one environment is
     python -m infra.ops.ci_env staging >> "$GITHUB_OUTPUT"
 
 Keys: vault_address, jwt_path, audience (the OIDC audience both CI identities request,
-`deployer.oidc_audience()`), previewer_role, deployer_role, github_environment, and for GCP stacks
+`deployer.oidc_audience()`), previewer_role, deployer_role, keys_auditor_role, github_environment, and for GCP stacks
 gcp_project, gcp_previewer_service_account, gcp_deployer_service_account.
 """
 
@@ -25,6 +25,7 @@ from infra.config import ConfigError, StackConfig, parse_stack_config
 from infra.harness import read_stack_config
 from infra.platform.identity import service_account_email
 from infra.vault.acl import DEPLOYER, PREVIEWER
+from infra.vault.ai_keys import AUDITOR_ROLE
 
 # The CI identities' names, shared by the Vault JWT roles and the GCP service accounts
 # (infra/vault/jwt_auth.py, infra/platform): read-only for previews and drift, write for deploys.
@@ -40,6 +41,7 @@ def stack_env(stack: str) -> dict[str, str]:
         "audience": cfg.deployer.oidc_audience(),
         "previewer_role": PREVIEWER,
         "deployer_role": DEPLOYER,
+        "keys_auditor_role": AUDITOR_ROLE,
         "github_environment": cfg.deployer.environment,
     }
     if cfg.gcp is not None:

@@ -134,6 +134,8 @@ def stack_limits(root: Path = REPO_ROOT) -> workflow_rules.Limits:
         deployer_ttl=min(c.deployer.token_ttl for c in configs),
         previewer_ttl=min(c.previewer.token_ttl for c in configs),
         deploy_workflow=Path(configs[0].deployer.workflow).name,
+        auditor_ttl=min(c.ai_keys.auditor_token_ttl for c in configs),
+        auditor_workflow=Path(configs[0].ai_keys.auditor_workflow).name,
     )
 
 

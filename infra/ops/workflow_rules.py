@@ -25,6 +25,9 @@ the plan the reviewers saw, with a token that outlives the job. Each rule names 
   commands (up, refresh, destroy) run only as the deployer.
 - WF-ZIZMOR: a zizmor finding may be silenced only for `dangerous-triggers` on a `workflow_run`
   trigger (WF-TRIGGER checks what zizmor cannot).
+- WF-AUDITOR: the third, read-only identity `keys-auditor` (provider keys' metadata, for the overdue
+  report) logs in only from the workflow its role is bound to, never in an environment, and within its
+  token's lifetime (WF-TTL).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from typing import Any
 
 PULUMI_VERSION_FILE = ".pulumi-version"
 DEPLOY_WORKFLOW = "deploy.yml"
+KEYS_AUDITOR = "keys-auditor"
+AUDITOR_WORKFLOW = "keys-overdue.yml"
 MAIN_REF = "refs/heads/main"
 MAIN_GUARD_ID = "main-only"
 SAME_REPO_GUARD = "github.event.pull_request.head.repo.full_name == github.repository"
@@ -93,6 +98,8 @@ class Limits:
     deployer_ttl: int
     previewer_ttl: int
     deploy_workflow: str = DEPLOY_WORKFLOW
+    auditor_ttl: int = 600
+    auditor_workflow: str = AUDITOR_WORKFLOW
 
 
 def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -108,7 +115,8 @@ def _with(step: dict[str, Any]) -> dict[str, Any]:
 
 
 def identities(job: dict[str, Any]) -> set[str]:
-    """The CI identities a job logs in as: 'deployer', 'previewer', or 'unknown' for another login."""
+    """The CI identities a job logs in as: 'deployer', 'previewer', 'keys-auditor' (Vault only), or
+    'unknown' for another login."""
     found = set()
     for step in _steps(job):
         value = None
@@ -122,6 +130,10 @@ def identities(job: dict[str, Any]) -> set[str]:
             found.add("deployer")
         elif "previewer" in value:
             found.add("previewer")
+        elif _action(step) == "hashicorp/vault-action" and KEYS_AUDITOR.replace("-", "_") in value.replace(
+            "-", "_"
+        ):
+            found.add(KEYS_AUDITOR)
         else:
             found.add("unknown")
     return found
@@ -303,11 +315,16 @@ def concurrency_rule(workflows: list[Workflow], limits: Limits) -> Iterator[str]
 
 
 def ttl_rule(workflows: list[Workflow], limits: Limits) -> Iterator[str]:
+    lifetimes = {
+        "deployer": limits.deployer_ttl,
+        "previewer": limits.previewer_ttl,
+        KEYS_AUDITOR: limits.auditor_ttl,
+    }
     for wf, name, job in _jobs(workflows):
-        who = identities(job) & {"deployer", "previewer"}
+        who = identities(job) & set(lifetimes)
         if not who:
             continue
-        ttl = min(limits.deployer_ttl if w == "deployer" else limits.previewer_ttl for w in who)
+        ttl = min(lifetimes[w] for w in who)
         minutes = job.get("timeout-minutes")
         if not isinstance(minutes, int) or minutes * 60 > ttl:
             yield (
@@ -369,6 +386,20 @@ def _plan_findings(wf: Workflow, name: str, job: dict[str, Any], plan: str) -> I
     )
 
 
+def auditor_rule(workflows: list[Workflow], limits: Limits) -> Iterator[str]:
+    for wf, name, job in _jobs(workflows):
+        who = identities(job)
+        if KEYS_AUDITOR not in who:
+            continue
+        where = f"{wf.path}: WF-AUDITOR: job `{name}` logs in as {KEYS_AUDITOR}"
+        if wf.path.name != limits.auditor_workflow:
+            yield f"{where} outside {limits.auditor_workflow}, the only workflow its role is bound to"
+        if job.get("environment"):
+            yield f"{where} inside an environment (a read-only report is not gated)"
+        if who - {KEYS_AUDITOR}:
+            yield f"{where} and as {sorted(who - {KEYS_AUDITOR})} in the same job"
+
+
 def zizmor_ignore_rule(workflows: list[Workflow], limits: Limits) -> Iterator[str]:
     for wf in workflows:
         for number, line in enumerate(wf.text.splitlines(), 1):
@@ -392,6 +423,7 @@ RULES: tuple[Rule, ...] = (
     concurrency_rule,
     ttl_rule,
     pulumi_rule,
+    auditor_rule,
     zizmor_ignore_rule,
 )
 

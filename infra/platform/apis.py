@@ -18,8 +18,8 @@ APIS = (
     "sts.googleapis.com",
     "iamcredentials.googleapis.com",
     "cloudresourcemanager.googleapis.com",  # project-level IAM members
-    "logging.googleapis.com",  # log-based metrics of the snapshot job (alerting.py)
-    "monitoring.googleapis.com",  # alert policies
+    "logging.googleapis.com",  # log-based metrics of the snapshot job (alerting.py) and the audit alarms (infra/alarms)
+    "monitoring.googleapis.com",  # alert policies and notification channels
 )
 
 

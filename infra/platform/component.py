@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from infra.alarms.component import create_audit_alarms
 from infra.config import StackConfig
 from infra.platform.alerting import create_snapshot_alerting
 from infra.platform.apis import enable_apis
@@ -40,6 +41,8 @@ class GcpPlatform(pulumi.ComponentResource):
         self.snapshot_bucket = create_snapshot_bucket(cfg, self.snapshot_identity.account, child)
         # Snapshot health from the job's own log lines (GKE has no kube-state-metrics Job series).
         self.snapshot_alerting = create_snapshot_alerting(cfg, self.gke.cluster, child)
+        # Audit-log alarms (infra/alarms): what the audit device's stdout says, watched by Cloud Monitoring.
+        self.audit_alarms = create_audit_alarms(cfg, child)
         # GitHub Actions' identities: a read-only previewer and the deployer (Workload Identity Federation).
         self.ci = create_ci_identity(cfg, self.unseal_key, child)
 

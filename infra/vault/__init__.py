@@ -8,6 +8,7 @@ import pulumi_vault as vault
 from infra.config import StackConfig
 from infra.vault import acl
 from infra.vault._opts import bootstrapped, child
+from infra.vault.ai_keys import declare_ai_keys
 from infra.vault.audit import declare_audit_devices
 from infra.vault.aws import declare_aws
 from infra.vault.database import declare_database
@@ -16,6 +17,7 @@ from infra.vault.identity import declare_identities
 from infra.vault.jwt_auth import declare_jwt_auth
 from infra.vault.kubernetes_auth import declare_kubernetes_auth
 from infra.vault.kv import declare_kv
+from infra.vault.openai import declare_openai
 from infra.vault.quotas import declare_quotas
 from infra.vault.transit import declare_transit
 
@@ -38,7 +40,10 @@ class VaultConfiguration(pulumi.ComponentResource):
             )
             for p in acl.all_policies(cfg)
         }
-        mounts: list[pulumi.Resource] = [declare_kv(cfg.kv, self), declare_transit(cfg.transit, self)]
+        kv, kv_settings = declare_kv(cfg.kv, self)
+        mounts: list[pulumi.Resource] = [kv, declare_transit(cfg.transit, self)]
+        if cfg.openai:
+            mounts.append(declare_openai(cfg, self))
         if cfg.database:
             mounts.append(declare_database(cfg.database, self))
         if cfg.aws:
@@ -46,6 +51,7 @@ class VaultConfiguration(pulumi.ComponentResource):
         kubernetes = declare_kubernetes_auth(cfg, self, policies)
         jwt = declare_jwt_auth(cfg, self, policies)
         declare_identities(cfg, self, kubernetes, jwt)
+        declare_ai_keys(cfg, self, kv, kv_settings, policies, jwt)
         people = declare_human_auth(cfg, self, policies)
         declare_quotas(cfg.vault.rate_limits, self, *mounts, kubernetes, jwt, *([people] if people else []))
         self.policy_names = sorted(policies)

@@ -136,6 +136,8 @@ def service_token_policies(service: Service) -> list[str]:
     names = [service_policy_name(service), TOKEN_SELF]
     if service.kv.own != "none":
         names.append(KV_OWN[service.kv.own])
+    if service.openai:
+        names.append(OPENAI_CREDS)
     return names
 
 
@@ -210,7 +212,11 @@ def _token_fields() -> str:
 
 
 def generated_policy_names(cfg: StackConfig) -> list[str]:
-    return [*shared_policy_names(), *(service_policy_name(s) for s in cfg.services)]
+    return [
+        *shared_policy_names(),
+        *ai_key_policy_names(cfg),
+        *(service_policy_name(s) for s in cfg.services),
+    ]
 
 
 def _kubernetes_config_parameters(cfg: StackConfig) -> str:
@@ -248,7 +254,11 @@ def _connection_parameters(cfg: StackConfig) -> str:
 def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
     parts = [render_template("deployer-base")]
     parts += _repeat(
-        "deployer-policy-write", [{"name": name} for name in [*shared_policy_names(), f"{SERVICE_PREFIX}*"]]
+        "deployer-policy-write",
+        [
+            {"name": name}
+            for name in [*shared_policy_names(), *ai_key_policy_names(cfg), f"{SERVICE_PREFIX}*"]
+        ],
     )
     parts += _repeat("deployer-read", [{"path": f"sys/policies/acl/{name}"} for name in BOOTSTRAP_POLICIES])
     if cfg.cluster.server == "vault":
@@ -266,6 +276,8 @@ def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
             config_parameters=_kubernetes_config_parameters(cfg),
             token_policies=allowed_token_policies(kubernetes_role_policies(cfg)),
             token_fields=_token_fields(),
+            # The exact list the mount's tune sends (both list semantics); nothing else kept in clear.
+            audit_clear_keys=hcl_value([*KUBERNETES_AUDIT_CLEAR_KEYS, KUBERNETES_AUDIT_CLEAR_KEYS]),
         )
     )
     ci_roles = ci_role_policies(cfg)
@@ -320,6 +332,7 @@ def deployer_policy(cfg: StackConfig) -> RenderedPolicy:
     if cfg.human_auth:
         parts += _repeat("deployer-policy-write", [{"name": name} for name in human_policy_names(cfg)])
         parts.append(deployer_people(cfg))
+    parts += ai_key_deployer_fragments(cfg)
     return _join(DEPLOYER, "the CI identity that applies this Vault configuration layer", parts)
 
 
@@ -330,7 +343,7 @@ def deployer_people(cfg: StackConfig) -> str:
     human = cfg.human_auth
     assert human is not None
     oidc = human.oidc
-    groups = {group_name(g.name): [human_policy_name(g.role)] for g in human.groups}
+    groups = {group_name(g.name): human_role_policies(g.role) for g in human.groups}
     config = hcl_parameters(
         {
             "oidc_discovery_url": [oidc.discovery_url],
@@ -365,6 +378,12 @@ HUMAN_BASE = "human-base"
 def human_policy_name(role: str) -> str:
     """The policy of one human role (`human-operator`, `human-auditor`, `human-security-responder`)."""
     return f"human-{role}"
+
+
+def human_role_policies(role: str) -> list[str]:
+    """The policies of a human role's external group: its `human-<role>` policy and, for operators, the
+    provider keys' rotator (`vaultctl keys rotate` records the rotation and rolls back: docs/ai-keys.md)."""
+    return [human_policy_name(role), *([AI_KEYS_ROTATOR] if role == "operator" else [])]
 
 
 def human_policy_names(cfg: StackConfig) -> list[str]:
@@ -440,6 +459,10 @@ def previewer_read_paths(cfg: StackConfig) -> list[str]:
         paths += [f"auth/{people}/config", f"auth/{people}/role/+"]
         paths += ["identity/group/id/+", "identity/group-alias/id/+", "identity/mfa/method/totp/+"]
         paths.append(f"identity/mfa/login-enforcement/{enforcement_name(cfg)}")
+    paths += [f"sys/policies/acl/{name}" for name in ai_key_policy_names(cfg)]
+    if cfg.openai:  # the plugin's catalog entry is read with sudo: previewer-openai
+        paths.append(f"sys/mounts/{cfg.openai.path}")
+        paths += [f"{cfg.openai.path}/roles/{s.name}" for s in cfg.services if s.openai]
     return paths
 
 
@@ -452,6 +475,8 @@ def previewer_policy(cfg: StackConfig) -> RenderedPolicy:
     parts += _repeat("previewer-read-definitions", [{"path": path} for path in spanning])
     if cfg.cluster.server == "vault":
         parts.append(render_template("previewer-audit"))
+    if cfg.openai:
+        parts.append(render_template("previewer-openai", plugin=cfg.openai.plugin_name))
     return _join(PREVIEWER, "the read-only CI identity of previews and drift detection", parts)
 
 
@@ -466,4 +491,93 @@ def all_policies(cfg: StackConfig) -> list[RenderedPolicy]:
         *bootstrap_policies(cfg),
         *(service_policy(s, cfg) for s in cfg.services),
         *human_policies(cfg),
+        *ai_key_policies(cfg),
     ]
+
+
+# --------------------------------------------------------------------------- model-provider keys (issue 17)
+
+AI_KEYS_ROTATOR = "ai-keys-rotator"
+AI_KEYS_AUDITOR = "ai-keys-auditor"
+OPENAI_CREDS = "openai-creds"
+KEYS_AUDITOR_ROLE = "keys-auditor"
+# Login request fields the Kubernetes auth mount writes to the audit log in clear (the failed-login
+# alarm groups by role); the JWT stays HMAC'd.
+KUBERNETES_AUDIT_CLEAR_KEYS = ["role"]
+
+
+def ai_key_policy_names(cfg: StackConfig) -> list[str]:
+    return [AI_KEYS_ROTATOR, AI_KEYS_AUDITOR, *([OPENAI_CREDS] if cfg.openai else [])]
+
+
+def ai_key_deployer_fragments(cfg: StackConfig) -> list[str]:
+    """What the deployer writes for issue 17's resources, each path exactly: the provider keys'
+    metadata, the keys-auditor role (token_policies pinned), and the OpenAI plugin (catalog entry,
+    mount, config and roles pinned to the stack config)."""
+    parts = _repeat(
+        "deployer-ai-key-metadata",
+        [
+            {"kv_mount": cfg.kv.path, "provider": k.provider, "service": s.name}
+            for s, k in cfg.provider_keys()
+        ],
+    )
+    parts.append(
+        render_template(
+            "deployer-keys-auditor-role",
+            mount=cfg.github_oidc.path,
+            role=KEYS_AUDITOR_ROLE,
+            token_policies=allowed_token_policies({KEYS_AUDITOR_ROLE: [AI_KEYS_AUDITOR, TOKEN_SELF]}),
+            token_fields=_token_fields(),
+        )
+    )
+    openai = cfg.openai
+    if openai:
+        parts.append(
+            render_template(
+                "deployer-openai",
+                plugin=openai.plugin_name,
+                sha256=openai.sha256,
+                command=openai.command,
+                version=openai.version,
+                mount=openai.path,
+                organization=openai.organization_id,
+                endpoint=openai.api_endpoint,
+            )
+        )
+        parts += _repeat(
+            "deployer-openai-role",
+            [
+                {"mount": openai.path, "service": s.name, "project": s.openai.project_id}
+                for s in cfg.services
+                if s.openai
+            ],
+        )
+    return parts
+
+
+def ai_key_policies(cfg: StackConfig) -> list[RenderedPolicy]:
+    """The rotator (operators' `vaultctl keys rotate`: exactly the declared keys), the auditor (the
+    overdue report: the declared keys' metadata and the folder listings) and, with the OpenAI plugin,
+    the templated `creds` policy."""
+    kv = cfg.kv.path
+    keys = [{"kv_mount": kv, "provider": k.provider, "service": s.name} for s, k in cfg.provider_keys()]
+    rotator = _repeat("ai-keys-rotator", keys) or ["# (no provider keys in the catalog)\n"]
+    auditor = [render_template("ai-keys-auditor", kv_mount=kv)]
+    auditor += _repeat(
+        "ai-keys-auditor-provider",
+        [{"kv_mount": kv, "provider": p} for p in sorted(set(cfg.kv.ai_providers))],
+    )
+    auditor += _repeat("ai-keys-auditor-key", keys)
+    rendered = [
+        _join(AI_KEYS_ROTATOR, "rotate the catalog's provider keys (vaultctl keys rotate)", rotator),
+        _join(AI_KEYS_AUDITOR, "report provider keys' age (vaultctl keys status)", auditor),
+    ]
+    if cfg.openai:
+        rendered.append(
+            _join(
+                OPENAI_CREDS,
+                "each service's own dynamic OpenAI key",
+                [render_template("openai-creds", openai_mount=cfg.openai.path)],
+            )
+        )
+    return rendered

@@ -79,14 +79,14 @@ def declare_human_auth(
         opts=child(parent, backend, policies[acl.HUMAN_BASE]),
     )
     for group in human.groups:
-        policy = acl.human_policy_name(group.role)
+        group_policies = acl.human_role_policies(group.role)
         vault_group = vault.identity.Group(
             f"group-{group.name}",
             name=group_name(group.name),
             type="external",
-            policies=[policy],
+            policies=group_policies,
             metadata={"role": group.role, "idp_group": group.idp_group},
-            opts=child(parent, policies[policy]),
+            opts=child(parent, *(policies[p] for p in group_policies)),
         )
         vault.identity.GroupAlias(
             f"group-alias-{group.name}",

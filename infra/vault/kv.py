@@ -9,7 +9,9 @@ from infra.config import KvConfig
 from infra.vault._opts import child
 
 
-def declare_kv(kv: KvConfig, parent: pulumi.Resource) -> vault.Mount:
+def declare_kv(kv: KvConfig, parent: pulumi.Resource) -> tuple[vault.Mount, vault.kv.SecretBackendV2]:
+    """The mount, and its settings: writes into a new mount wait for the settings, which the provider
+    retries while the mount still upgrades to versioned storage (docs/facts.md)."""
     mount = vault.Mount(
         "kv",
         path=kv.path,
@@ -19,7 +21,7 @@ def declare_kv(kv: KvConfig, parent: pulumi.Resource) -> vault.Mount:
         # Deleting a mount deletes every secret in it: the engine must refuse (protect).
         opts=pulumi.ResourceOptions.merge(child(parent), pulumi.ResourceOptions(protect=True)),
     )
-    vault.kv.SecretBackendV2(
+    settings = vault.kv.SecretBackendV2(
         "kv-config",
         mount=mount.path,
         max_versions=kv.max_versions,
@@ -27,4 +29,4 @@ def declare_kv(kv: KvConfig, parent: pulumi.Resource) -> vault.Mount:
         delete_version_after=kv.delete_version_after,
         opts=child(parent, mount),
     )
-    return mount
+    return mount, settings

@@ -20,6 +20,8 @@ path "sys/auth/${mount}" {
 path "sys/mounts/auth/${mount}" {
   capabilities = ["read"]
 }
+# The tune block's lists as the provider sends them: only the login's `role` may be kept in clear in
+# the audit log (the JWT itself never), the other lists empty ([""]).
 path "sys/mounts/auth/${mount}/tune" {
   capabilities = ["read", "update"]
   allowed_parameters = {
@@ -28,6 +30,10 @@ path "sys/mounts/auth/${mount}/tune" {
     "options" = []
     "force_no_cache" = []
     "description" = []
+    "audit_non_hmac_request_keys" = ${audit_clear_keys}
+    "audit_non_hmac_response_keys" = ["", [""]]
+    "passthrough_request_headers" = ["", [""]]
+    "allowed_response_headers" = ["", [""]]
   }
 }
 path "auth/${mount}/config" {

@@ -33,6 +33,14 @@ def _walk_kv(c: hvac.Client, mount: str, prefix: str = "") -> dict[str, Any]:
             meta = c.secrets.kv.v2.read_secret_metadata(prefix + key, mount_point=mount)["data"]
             versions = {}
             for number in sorted(meta["versions"], key=int):
+                info = meta["versions"][number]
+                if info.get("deletion_time") or info.get("destroyed"):
+                    # A soft-deleted version (e.g. one `vaultctl keys rotate` withdrew) has no readable data.
+                    versions[number] = {
+                        "deleted": info.get("deletion_time"),
+                        "destroyed": info.get("destroyed"),
+                    }
+                    continue
                 read = c.secrets.kv.v2.read_secret_version(
                     prefix + key, version=int(number), mount_point=mount, raise_on_deleted_version=True
                 )

@@ -15,6 +15,7 @@ import pytest
 
 from infra.local import idp, person
 from infra.local.environment import Environment
+from infra.vault import acl
 from infra.vault.human_auth import ROLE, group_name
 
 # alice: operators, bob: auditors, carol: security responders, mallory: no mapped group (infra/local/idp.py)
@@ -86,7 +87,8 @@ def test_operator_lands_in_their_group_with_its_policies(
 ) -> None:
     info = alice.auth.token.lookup_self()["data"]
     assert info["policies"] == ["human-base"]
-    assert info["identity_policies"] == ["human-operator"]
+    # human-operator, and the provider keys' rotator (issue 17) that operators' groups carry.
+    assert sorted(info["identity_policies"]) == sorted(acl.human_role_policies("operator"))
     assert info["ttl"] <= env.cfg.human_auth.oidc.token_ttl  # type: ignore[union-attr]
     group = root.read(f"identity/group/name/{group_name('operators')}")["data"]
     assert info["entity_id"] in group["member_entity_ids"]

@@ -201,6 +201,7 @@ def test_shipped_local_stack_identities(declared) -> None:  # type: ignore[no-un
     assert set(found) == {
         "jwt/ci-ml-models-ci",
         "jwt/deployer",
+        "jwt/keys-auditor",  # the overdue report (issue 17): provider keys' metadata only
         "jwt/previewer",
         "kubernetes/ai-gateway",
         "kubernetes/analytics",
@@ -222,5 +223,8 @@ def test_shipped_local_stack_identities(declared) -> None:  # type: ignore[no-un
     )
     assert found["jwt/ci-ml-models-ci"].grants["kv/data/apps/ml-models-ci/*"] == frozenset({"read"})
     assert found["kubernetes/snapshot"].grants["sys/storage/raft/snapshot"] == frozenset({"read"})
+    auditor_kv = {p: g for p, g in found["jwt/keys-auditor"].grants.items() if p.startswith("kv/")}
+    assert set(auditor_kv.values()) == {frozenset({"list"}), frozenset({"read"})}
+    assert all(p.startswith("kv/metadata/ai/providers/") for p in auditor_kv)
     # No identity keeps a symbolic path on the shipped stack: every templated grant resolves.
     assert not [p for i in found.values() for p in i.grants if "{{" in p]

@@ -21,6 +21,8 @@ from tests.unit.vault.acl_match import deciding_block
 # mounts, policies, identity, kv config, quotas, transit keys, auth configs; see docs/facts.md).
 EXISTENCE_CHECKED = (
     "auth/*/role/*",
+    "kv/metadata/*",  # KV v2 metadata (measured: docs/facts.md)
+    "openai/roles/*",  # the OpenAI plugin's roles (assumed: granted both)
     "database/config/*",
     "database/roles/*",
     "database/static-roles/*",
@@ -34,6 +36,7 @@ ROOT_PROTECTED = (
     "sys/raw*",
     "sys/rotate",
     "sys/leases/revoke-force/*",
+    "sys/plugins/catalog/*",  # read too (measured on OpenBao 2.7.2: docs/facts.md)
 )
 
 
@@ -144,6 +147,7 @@ class FakeVault:
     # ------------------------------------------------------------------ the server
 
     def handle(self, token: str, method: str, path: str, body: Mapping[str, Any] | None) -> tuple[int, Any]:
+        path = path.split("?", 1)[0]  # a query (e.g. a plugin's ?version=) is not part of the ACL path
         why = self.allowed(token, method, path, body)
         if why is not None:
             self.refused.append(Refused(method, path, why))
@@ -172,7 +176,11 @@ class FakeVault:
         if path.startswith("sys/mounts/auth/"):
             name = path.removeprefix("sys/mounts/auth/")
             if name.endswith("/tune"):
-                return (200, {"data": {"default_lease_ttl": 0}}) if method == "GET" else (204, None)
+                tunes = self.objects.setdefault(f"sys/mounts/auth/{name}", {"default_lease_ttl": 0})
+                if method == "GET":
+                    return 200, {"data": dict(tunes)}
+                tunes.update(body)
+                return 204, None
             found = self.auths.get(name)
             return (200, {"data": found}) if found else (400, {"errors": [f"No auth engine at auth/{name}/"]})
         if path.startswith("sys/mounts/"):
@@ -182,7 +190,15 @@ class FakeVault:
             if method == "POST":
                 if name in self.mounts:
                     return 400, {"errors": [f"path is already in use at {name}/"]}
-                self.mounts[name] = {**body, "accessor": f"{body['type']}_{uuid.uuid4().hex[:8]}"}
+                config = dict(body.get("config") or {})
+                for ttl in ("default_lease_ttl", "max_lease_ttl"):  # the server answers seconds
+                    if isinstance(config.get(ttl), str) and config[ttl].endswith("s"):
+                        config[ttl] = int(config[ttl][:-1] or 0)
+                self.mounts[name] = {
+                    **body,
+                    "config": config,
+                    "accessor": f"{body['type']}_{uuid.uuid4().hex[:8]}",
+                }
                 return 204, None
             if method == "DELETE":
                 self.mounts.pop(name, None)

@@ -107,7 +107,8 @@ def test_deployer_people_writes_carry_only_generated_human_names(stack: str, leg
     good = {
         "type": "external",
         "name": group_name(group.name),
-        "policies": [acl.human_policy_name(group.role)],
+        # The group's exact list, in the order the provider sends a set (operators: + ai-keys-rotator).
+        "policies": acl.tf_set_order(acl.human_role_policies(group.role)),
         "metadata": {"role": group.role},
     }
     assert fake.allowed("t", "PUT", "identity/group", good) is None
@@ -176,7 +177,7 @@ def test_deployer_writes_only_generated_policy_names(stack: str) -> None:
         p for p, b in policy.items() if p.startswith("sys/policies/") and set(b["capabilities"]) & WRITE
     ]
     # A prefix grant is only ever `svc-*`: no other generated or foreign name starts with it.
-    names = (*acl.shared_policy_names(), *acl.human_policy_names(cfg), "svc-*")
+    names = (*acl.shared_policy_names(), *acl.ai_key_policy_names(cfg), *acl.human_policy_names(cfg), "svc-*")
     assert all(p.removeprefix("sys/policies/acl/") in names for p in writable)
     assert not any(name.startswith("svc-") for name in (*acl.shared_policy_names(), *acl.BOOTSTRAP_POLICIES))
 
@@ -251,7 +252,12 @@ def test_mount_tunes_cannot_set_audit_non_hmac_keys(stack: str) -> None:
     assert tunes
     for block in tunes:
         allowed = _params(block, "allowed_parameters")
-        assert allowed and "*" not in allowed and not any(k.startswith("audit_non_hmac") for k in allowed)
+        assert allowed and "*" not in allowed
+        # Only the Kubernetes login's role name may be kept in clear (the failed-login alarm's label),
+        # pinned to exactly that list; response keys only ever empty.
+        clear = acl.KUBERNETES_AUDIT_CLEAR_KEYS
+        assert allowed.get("audit_non_hmac_request_keys", [*clear, clear]) == [*clear, clear]
+        assert allowed.get("audit_non_hmac_response_keys", ["", [""]]) == ["", [""]]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -270,6 +276,11 @@ def test_previewer_reads_and_writes_nothing(stack: str) -> None:
             assert caps == {"update"}  # a read served over POST
         elif path == "sys/audit":
             assert caps == {"read", "sudo"} and _cfg(stack).cluster.server == "vault"
+        elif path.startswith("sys/plugins/catalog/"):  # Vault serves the catalog only with sudo
+            assert (
+                caps == {"read", "sudo"}
+                and path == f"sys/plugins/catalog/secret/{_cfg(stack).openai.plugin_name}"
+            )
         else:
             assert caps <= {"read", "list"}, path
     # What the deployer may write, the previewer may at most read (sudo alone writes nothing).

@@ -35,8 +35,10 @@ def test_database_roles_revoke_and_grant_no_all_or_superuser(declared) -> None:
 
 
 def test_root_credentials_are_rotated_after_setup(declared) -> None:
-    endpoints = {r.name for r in of_type(declared("prod"), "vault:generic/endpoint:Endpoint")}
-    assert endpoints == {"database-rotate-root-app", "aws-rotate-root"}
+    endpoints = {
+        r.name for r in of_type(declared("prod"), "vault:generic/endpoint:Endpoint") if "rotate" in r.name
+    }
+    assert endpoints == {"database-rotate-root-app", "aws-rotate-root", "openai-rotate-admin-key"}
 
 
 def test_aws_root_keys_are_secrets_and_policies_are_specific(declared) -> None:

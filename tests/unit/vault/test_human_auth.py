@@ -70,7 +70,8 @@ def test_each_idp_group_is_an_external_group_with_its_role_policy(declared, stac
     for group in cfg.human_auth.groups:
         g = _by_name(resources, f"group-{group.name}")
         assert g.inputs["type"] == "external"
-        assert g.inputs["policies"] == [acl.human_policy_name(group.role)]
+        # Its human policy; operators also rotate provider keys (issue 17: vaultctl keys rotate).
+        assert g.inputs["policies"] == acl.human_role_policies(group.role)
         alias = _by_name(resources, f"group-alias-{group.name}")
         assert alias.inputs["name"] == group.idp_group
         assert backend.urn in alias.dependencies  # its mount accessor

@@ -31,7 +31,9 @@ def test_one_policy_per_service_plus_shared(declared, stack: str) -> None:
     cfg = parse_stack_config(read_stack_config(stack))
     names = {r.inputs["name"] for r in of_type(declared(stack), POLICY)}
     people = {p.name for p in acl.human_policies(cfg)}
-    assert names == SHARED | {f"svc-{s.name}" for s in cfg.services} | people
+    # Provider keys' rotator and auditor, and the OpenAI plugin's templated creds policy (issue 17).
+    ai_keys = {"ai-keys-rotator", "ai-keys-auditor"} | ({"openai-creds"} if cfg.openai else set())
+    assert names == SHARED | ai_keys | {f"svc-{s.name}" for s in cfg.services} | people
 
 
 @pytest.mark.parametrize("stack", STACKS)
