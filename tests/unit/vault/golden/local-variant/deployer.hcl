@@ -87,6 +87,16 @@ path "sys/policies/acl/snapshot" {
   capabilities = ["create", "read", "update", "delete"]
 }
 
+# lint:exempt VP-ACL-007 path="sys/policies/acl/ai-keys-rotator" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
+path "sys/policies/acl/ai-keys-rotator" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
+# lint:exempt VP-ACL-007 path="sys/policies/acl/ai-keys-auditor" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
+path "sys/policies/acl/ai-keys-auditor" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
 # lint:exempt VP-ACL-007 path="sys/policies/acl/svc-*" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
 path "sys/policies/acl/svc-*" {
   capabilities = ["create", "read", "update", "delete"]
@@ -164,6 +174,8 @@ path "sys/auth/kubernetes" {
 path "sys/mounts/auth/kubernetes" {
   capabilities = ["read"]
 }
+# The tune block's lists as the provider sends them: only the login's `role` may be kept in clear in
+# the audit log (the JWT itself never), the other lists empty ([""]).
 path "sys/mounts/auth/kubernetes/tune" {
   capabilities = ["read", "update"]
   allowed_parameters = {
@@ -172,6 +184,10 @@ path "sys/mounts/auth/kubernetes/tune" {
     "options" = []
     "force_no_cache" = []
     "description" = []
+    "audit_non_hmac_request_keys" = ["role", ["role"]]
+    "audit_non_hmac_response_keys" = ["", [""]]
+    "passthrough_request_headers" = ["", [""]]
+    "allowed_response_headers" = ["", [""]]
   }
 }
 path "auth/kubernetes/config" {
@@ -387,7 +403,7 @@ path "identity/group" {
   allowed_parameters = {
     "type" = ["external"]
     "name" = ["human-auditors", "human-operators", "human-responders"]
-    "policies" = ["human-auditor", "human-operator", "human-security-responder", ["human-auditor"], ["human-operator"], ["human-security-responder"]]
+    "policies" = ["ai-keys-rotator", "human-auditor", "human-operator", "human-security-responder", ["human-auditor"], ["human-operator", "ai-keys-rotator"], ["human-security-responder"]]
     "metadata" = []
   }
 }
@@ -395,7 +411,7 @@ path "identity/group/id/*" {
   capabilities = ["read", "update", "delete"]
   allowed_parameters = {
     "name" = ["human-auditors", "human-operators", "human-responders"]
-    "policies" = ["human-auditor", "human-operator", "human-security-responder", ["human-auditor"], ["human-operator"], ["human-security-responder"]]
+    "policies" = ["ai-keys-rotator", "human-auditor", "human-operator", "human-security-responder", ["human-auditor"], ["human-operator", "ai-keys-rotator"], ["human-security-responder"]]
     "metadata" = []
     "external_policies" = [false]
   }
@@ -457,5 +473,38 @@ path "identity/mfa/login-enforcement/oidc-totp" {
     "auth_method_types" = []
     "identity_group_ids" = []
     "identity_entity_ids" = []
+  }
+}
+
+# deployer-keys-auditor-role: the overdue report's JWT role. Its token_policies are pinned to exactly
+# the auditor's, so whatever claims it is given, a login only ever reads provider keys' metadata.
+# lint:exempt VP-ACL-005 path="auth/jwt/role/keys-auditor" reason="the overdue report's role; token_policies pinned to exactly ai-keys-auditor and token-self"
+path "auth/jwt/role/keys-auditor" {
+  capabilities = ["create", "read", "update", "delete"]
+  allowed_parameters = {
+    "token_policies" = ["ai-keys-auditor", "token-self", ["ai-keys-auditor", "token-self"]]
+    "token_bound_cidrs" = []
+    "token_explicit_max_ttl" = []
+    "token_max_ttl" = []
+    "token_no_default_policy" = []
+    "token_period" = []
+    "token_type" = []
+    "token_ttl" = []
+    "token_num_uses" = []
+    "alias_metadata" = []
+    "role_type" = ["jwt"]
+    "bound_audiences" = []
+    "bound_claims" = []
+    "bound_claims_type" = []
+    "bound_subject" = []
+    "user_claim" = []
+    "user_claim_json_pointer" = []
+    "claim_mappings" = []
+    "groups_claim" = []
+    "clock_skew_leeway" = []
+    "expiration_leeway" = []
+    "not_before_leeway" = []
+    "verbose_oidc_logging" = []
+    "max_age" = []
   }
 }

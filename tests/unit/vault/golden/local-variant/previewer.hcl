@@ -146,6 +146,14 @@ path "identity/mfa/login-enforcement/oidc-totp" {
   capabilities = ["read"]
 }
 
+path "sys/policies/acl/ai-keys-rotator" {
+  capabilities = ["read"]
+}
+
+path "sys/policies/acl/ai-keys-auditor" {
+  capabilities = ["read"]
+}
+
 # previewer-read-definitions: the definitions of every key or role on one engine mount (never credentials
 # or key material), which a refresh of the declared keys and roles reads.
 # lint:exempt VP-ACL-008 path="transit/keys/+" reason="reads key and role definitions, never credentials: a refresh reads every declared one"

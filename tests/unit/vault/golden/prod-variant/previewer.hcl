@@ -114,6 +114,22 @@ path "aws/config/root" {
   capabilities = ["read"]
 }
 
+path "sys/policies/acl/ai-keys-rotator" {
+  capabilities = ["read"]
+}
+
+path "sys/policies/acl/ai-keys-auditor" {
+  capabilities = ["read"]
+}
+
+path "sys/policies/acl/openai-creds" {
+  capabilities = ["read"]
+}
+
+path "sys/mounts/openai" {
+  capabilities = ["read"]
+}
+
 # previewer-read-definitions: the definitions of every key or role on one engine mount (never credentials
 # or key material), which a refresh of the declared keys and roles reads.
 # lint:exempt VP-ACL-008 path="transit/keys/+" reason="reads key and role definitions, never credentials: a refresh reads every declared one"
@@ -131,5 +147,13 @@ path "database/roles/+" {
 # lint:exempt VP-ACL-003 path="sys/audit" reason="read-only listing of audit devices (the provider's refresh of a vault.Audit); nothing is written"
 # lint:exempt VP-ACL-002 path="sys/audit" reason="Vault requires sudo to list audit devices (the provider's refresh of a vault.Audit); read only"
 path "sys/audit" {
+  capabilities = ["read", "sudo"]
+}
+
+# previewer-openai: refreshing the plugin's catalog entry reads sys/plugins/catalog, which Vault serves
+# only with sudo; read only, nothing can be registered or removed.
+# lint:exempt VP-ACL-002 path="sys/plugins/catalog/secret/vault-plugin-secrets-openai" reason="Vault requires sudo to read the plugin catalog (the provider's refresh of a vault.Plugin); read only"
+# lint:exempt VP-ACL-003 path="sys/plugins/catalog/secret/vault-plugin-secrets-openai" reason="read-only view of the one declared plugin's catalog entry"
+path "sys/plugins/catalog/secret/vault-plugin-secrets-openai" {
   capabilities = ["read", "sudo"]
 }

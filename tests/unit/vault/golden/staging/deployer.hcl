@@ -87,6 +87,21 @@ path "sys/policies/acl/snapshot" {
   capabilities = ["create", "read", "update", "delete"]
 }
 
+# lint:exempt VP-ACL-007 path="sys/policies/acl/ai-keys-rotator" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
+path "sys/policies/acl/ai-keys-rotator" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
+# lint:exempt VP-ACL-007 path="sys/policies/acl/ai-keys-auditor" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
+path "sys/policies/acl/ai-keys-auditor" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
+# lint:exempt VP-ACL-007 path="sys/policies/acl/openai-creds" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
+path "sys/policies/acl/openai-creds" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
 # lint:exempt VP-ACL-007 path="sys/policies/acl/svc-*" reason="applying the generated policies is the deployer's purpose; never default, root, deployer or previewer (those are read-only below, written by vaultctl init)"
 path "sys/policies/acl/svc-*" {
   capabilities = ["create", "read", "update", "delete"]
@@ -192,6 +207,8 @@ path "sys/auth/kubernetes" {
 path "sys/mounts/auth/kubernetes" {
   capabilities = ["read"]
 }
+# The tune block's lists as the provider sends them: only the login's `role` may be kept in clear in
+# the audit log (the JWT itself never), the other lists empty ([""]).
 path "sys/mounts/auth/kubernetes/tune" {
   capabilities = ["read", "update"]
   allowed_parameters = {
@@ -200,6 +217,10 @@ path "sys/mounts/auth/kubernetes/tune" {
     "options" = []
     "force_no_cache" = []
     "description" = []
+    "audit_non_hmac_request_keys" = ["role", ["role"]]
+    "audit_non_hmac_response_keys" = ["", [""]]
+    "passthrough_request_headers" = ["", [""]]
+    "allowed_response_headers" = ["", [""]]
   }
 }
 path "auth/kubernetes/config" {
@@ -217,7 +238,7 @@ path "auth/kubernetes/config" {
 path "auth/kubernetes/role/*" {
   capabilities = ["create", "read", "update", "delete"]
   allowed_parameters = {
-    "token_policies" = ["kv-own-read", "snapshot", "svc-ai-gateway", "svc-analytics", "svc-billing", "svc-support-bot", "token-self", ["svc-ai-gateway", "token-self", "kv-own-read"], ["svc-billing", "token-self", "kv-own-read"], ["svc-support-bot", "token-self", "kv-own-read"], ["token-self", "snapshot"], ["token-self", "svc-analytics"]]
+    "token_policies" = ["kv-own-read", "openai-creds", "snapshot", "svc-ai-gateway", "svc-analytics", "svc-billing", "svc-support-bot", "token-self", ["openai-creds", "svc-ai-gateway", "token-self", "kv-own-read"], ["svc-billing", "token-self", "kv-own-read"], ["svc-support-bot", "token-self", "kv-own-read"], ["token-self", "snapshot"], ["token-self", "svc-analytics"]]
     "token_bound_cidrs" = []
     "token_explicit_max_ttl" = []
     "token_max_ttl" = []
@@ -482,7 +503,7 @@ path "identity/group" {
   allowed_parameters = {
     "type" = ["external"]
     "name" = ["human-auditors", "human-operators", "human-responders"]
-    "policies" = ["human-auditor", "human-operator", "human-security-responder", ["human-auditor"], ["human-operator"], ["human-security-responder"]]
+    "policies" = ["ai-keys-rotator", "human-auditor", "human-operator", "human-security-responder", ["human-auditor"], ["human-operator", "ai-keys-rotator"], ["human-security-responder"]]
     "metadata" = []
   }
 }
@@ -490,7 +511,7 @@ path "identity/group/id/*" {
   capabilities = ["read", "update", "delete"]
   allowed_parameters = {
     "name" = ["human-auditors", "human-operators", "human-responders"]
-    "policies" = ["human-auditor", "human-operator", "human-security-responder", ["human-auditor"], ["human-operator"], ["human-security-responder"]]
+    "policies" = ["ai-keys-rotator", "human-auditor", "human-operator", "human-security-responder", ["human-auditor"], ["human-operator", "ai-keys-rotator"], ["human-security-responder"]]
     "metadata" = []
     "external_policies" = [false]
   }
@@ -552,5 +573,136 @@ path "identity/mfa/login-enforcement/oidc-totp" {
     "auth_method_types" = []
     "identity_group_ids" = []
     "identity_entity_ids" = []
+  }
+}
+
+# deployer-ai-key-metadata: one provider key's declared metadata (owner, rotation period, ticket), never
+# its value: the metadata path only (it has an existence check: create, then update), `cas_required`
+# pinned to true and `custom_metadata` free; `max_versions` and `delete_version_after` are not allowed
+# parameters (the key keeps the mount's max_versions), and there is no delete (that would destroy every
+# version).
+# lint:exempt VP-ACL-011 path="kv/metadata/ai/providers/openai/ai-gateway" reason="the declared custom_metadata of the catalog's keys; cas_required pinned true, max_versions and delete_version_after not allowed, never delete"
+path "kv/metadata/ai/providers/openai/ai-gateway" {
+  capabilities = ["create", "update"]
+  allowed_parameters = {
+    "cas_required" = [true]
+    "custom_metadata" = []
+  }
+}
+
+# lint:exempt VP-ACL-011 path="kv/metadata/ai/providers/anthropic/ai-gateway" reason="the declared custom_metadata of the catalog's keys; cas_required pinned true, max_versions and delete_version_after not allowed, never delete"
+path "kv/metadata/ai/providers/anthropic/ai-gateway" {
+  capabilities = ["create", "update"]
+  allowed_parameters = {
+    "cas_required" = [true]
+    "custom_metadata" = []
+  }
+}
+
+# lint:exempt VP-ACL-011 path="kv/metadata/ai/providers/anthropic/support-bot" reason="the declared custom_metadata of the catalog's keys; cas_required pinned true, max_versions and delete_version_after not allowed, never delete"
+path "kv/metadata/ai/providers/anthropic/support-bot" {
+  capabilities = ["create", "update"]
+  allowed_parameters = {
+    "cas_required" = [true]
+    "custom_metadata" = []
+  }
+}
+
+# deployer-keys-auditor-role: the overdue report's JWT role. Its token_policies are pinned to exactly
+# the auditor's, so whatever claims it is given, a login only ever reads provider keys' metadata.
+# lint:exempt VP-ACL-005 path="auth/jwt/role/keys-auditor" reason="the overdue report's role; token_policies pinned to exactly ai-keys-auditor and token-self"
+path "auth/jwt/role/keys-auditor" {
+  capabilities = ["create", "read", "update", "delete"]
+  allowed_parameters = {
+    "token_policies" = ["ai-keys-auditor", "token-self", ["ai-keys-auditor", "token-self"]]
+    "token_bound_cidrs" = []
+    "token_explicit_max_ttl" = []
+    "token_max_ttl" = []
+    "token_no_default_policy" = []
+    "token_period" = []
+    "token_type" = []
+    "token_ttl" = []
+    "token_num_uses" = []
+    "alias_metadata" = []
+    "role_type" = ["jwt"]
+    "bound_audiences" = []
+    "bound_claims" = []
+    "bound_claims_type" = []
+    "bound_subject" = []
+    "user_claim" = []
+    "user_claim_json_pointer" = []
+    "claim_mappings" = []
+    "groups_claim" = []
+    "clock_skew_leeway" = []
+    "expiration_leeway" = []
+    "not_before_leeway" = []
+    "verbose_oidc_logging" = []
+    "max_age" = []
+  }
+}
+
+# deployer-openai: the OpenAI secrets plugin. Registering a plugin runs its binary inside Vault, so the
+# catalog entry is pinned to the configured sha256, command and version (a changed binary is refused);
+# the mount is pinned to that plugin and version; the config to the stack's API endpoint (egress to
+# OpenAI only, as the plugin's README suggests) and organization; the roles to the catalog's project ids.
+# The admin key is written once and then rotated by Vault (config/rotate).
+# lint:exempt VP-ACL-002 path="sys/plugins/catalog/secret/vault-plugin-secrets-openai" reason="Vault requires sudo to register (and read) a plugin; only this name, sha256, command and version pinned"
+# lint:exempt VP-ACL-003 path="sys/plugins/catalog/secret/vault-plugin-secrets-openai" path="sys/mounts/openai" path="sys/mounts/openai/tune" reason="registers the one pinned plugin, enables its mount (type pinned) and tunes it (plugin_version pinned); never deletes"
+# lint:exempt VP-ACL-009 path="openai/config" path="openai/config/rotate" reason="the plugin's config with API endpoint and organization pinned, and the one-shot admin-key rotation after setup"
+path "sys/plugins/catalog/secret/vault-plugin-secrets-openai" {
+  capabilities = ["read", "update", "sudo"]
+  allowed_parameters = {
+    "type" = ["secret"]
+    "sha256" = ["0000000000000000000000000000000000000000000000000000000000000000"]
+    "command" = ["vault-plugin-secrets-openai"]
+    "version" = ["v0.1.0"]
+  }
+}
+path "sys/mounts/openai" {
+  capabilities = ["read", "update"]
+  allowed_parameters = {
+    "type" = ["vault-plugin-secrets-openai"]
+    "description" = []
+    "config" = []
+    "local" = []
+    "seal_wrap" = []
+    "external_entropy_access" = []
+    "options" = []
+  }
+}
+path "sys/mounts/openai/tune" {
+  capabilities = ["read", "update"]
+  allowed_parameters = {
+    "default_lease_ttl" = []
+    "max_lease_ttl" = []
+    "options" = []
+    "description" = []
+    "plugin_version" = ["v0.1.0"]
+  }
+}
+path "openai/config" {
+  capabilities = ["create", "update"]
+  allowed_parameters = {
+    "admin_api_key" = []
+    "admin_api_key_id" = []
+    "organization_id" = ["org-acmestaging"]
+    "api_endpoint" = ["https://api.openai.com/v1"]
+    "rotation_period" = []
+  }
+}
+path "openai/config/rotate" {
+  capabilities = ["update"]
+}
+
+# deployer-openai-role: one service's role of the OpenAI plugin, in its catalog project only.
+# lint:exempt VP-ACL-009 path="openai/roles/ai-gateway" reason="the catalog's roles, each pinned to its service's OpenAI project"
+path "openai/roles/ai-gateway" {
+  capabilities = ["create", "read", "update", "delete"]
+  allowed_parameters = {
+    "project_id" = ["proj_aigatewaystaging"]
+    "ttl" = []
+    "max_ttl" = []
+    "service_account_name_template" = []
+    "service_account_description" = []
   }
 }
