@@ -17,6 +17,7 @@ recovery time is printed (run with `-s` to see it).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -79,9 +80,18 @@ def rooted(drill: Environment) -> Environment:
     try:
         drill.root_client().auth.token.lookup_self()
         return drill
-    except (hvac.exceptions.VaultError, requests.RequestException):
-        environment.destroy_cluster(drill.state)
-        return environment.up(drill.state)
+    except (hvac.exceptions.VaultError, requests.RequestException, FileNotFoundError):
+        pass  # revoked, or (after `vaultctl init`) its file is gone
+    # A new cluster and a new PostgreSQL (the old cluster rotated the database root password, which
+    # a new one cannot know) on the same ports; the module's environment is updated in place, so the
+    # tests holding it see the new one.
+    environment.down(drill.state)
+    for data in (drill.state.root / "nodes", drill.state.postgres_dir):
+        shutil.rmtree(data, ignore_errors=True)
+    fresh = environment.up(drill.state)
+    for item in dataclasses.fields(Environment):
+        setattr(drill, item.name, getattr(fresh, item.name))
+    return drill
 
 
 @pytest.fixture
