@@ -84,7 +84,7 @@ def bootstrap_writes(cfg: StackConfig, extra_pubkeys: list[str] | None = None) -
             "pass --jwt-pubkey PEM_FILE (the local stack's issuer key is generated at run time)"
         )
     # The same values `infra.vault` declares, so adopting them shows no change.
-    config = dict(jwt_auth.backend_args(cfg))
+    config = jwt_auth.backend_args(cfg).api_body()
     roles = {jwt_auth.role_path(cfg, role.name): role.api_body() for role in jwt_auth.bootstrap_roles(cfg)}
     policies = {p.name: p.text for p in acl.bootstrap_policies(cfg)}
     audit = {}
