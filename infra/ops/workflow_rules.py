@@ -81,10 +81,10 @@ class Workflow:
             return False
         push = triggers.get("push")
         # Only `push: {branches: [main]}`: a bare `push` runs on every branch.
-        only_main = isinstance(push, dict) and push.get("branches") == ["main"] and not set(push) - {"branches"}
-        if "push" in triggers and not only_main:
-            return False
-        return True
+        only_main = (
+            isinstance(push, dict) and push.get("branches") == ["main"] and not set(push) - {"branches"}
+        )
+        return "push" not in triggers or only_main
 
     def read_only(self) -> bool:
         """Triggered by anything besides push/workflow_dispatch: PRs, forks, schedules, other runs."""
