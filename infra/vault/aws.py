@@ -56,7 +56,7 @@ def declare_aws(aws: AwsConfig, parent: pulumi.Resource) -> vault.aws.SecretBack
     if aws.rotate_root:
         rotate_root_once(
             "aws-rotate-root",
-            pulumi.Output.concat(backend.path, "/config/rotate-root"),
+            backend.path.apply(lambda path: f"{path}/config/rotate-root"),
             parent,
             backend,
             *roles,

@@ -10,6 +10,7 @@ init renders too. The services' `ci-<service>` roles are CI-managed.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -55,7 +56,7 @@ def bound_claims(
     repository: str,
     refs: list[str],
     environments: list[str],
-    events: list[str] | None = None,
+    events: Sequence[str] | None = None,
     repository_id: int | None = None,
 ) -> dict[str, str]:
     # Exact strings (bound_claims_type "string"), ANDed across claims; values within one claim are ORed.
