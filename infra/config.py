@@ -599,7 +599,7 @@ class DeployerConfig(Strict):
         description="The deploy workflow file; its `job_workflow_ref` on the branch is a bound claim.",
     )
     events: list[Literal["push", "workflow_dispatch"]] = Field(
-        default_factory=lambda: ["push", "workflow_dispatch"],
+        ["push", "workflow_dispatch"],  # pydantic copies a mutable default per instance
         min_length=1,
         description="`event_name` values allowed to deploy (never pull_request).",
     )
@@ -641,7 +641,7 @@ class PreviewerConfig(Strict):
         "previews, drift, and deploy.yml's `preview --save-plan` jobs that run before the approval.",
     )
     events: list[Literal["pull_request", "schedule", "workflow_dispatch", "merge_group", "push"]] = Field(
-        default_factory=lambda: ["pull_request", "schedule", "workflow_dispatch", "push"],
+        ["pull_request", "schedule", "workflow_dispatch", "push"],
         min_length=1,
         description="`event_name` values allowed to log in as the previewer (`push`: deploy.yml plans "
         "before the environment approval; read-only like every previewer login).",
@@ -726,7 +726,7 @@ class AiKeysConfig(Strict):
         "`keys-auditor`, which reads key metadata under `ai/providers/` and nothing else.",
     )
     auditor_events: list[Literal["schedule", "workflow_dispatch"]] = Field(
-        default_factory=lambda: ["schedule", "workflow_dispatch"],
+        ["schedule", "workflow_dispatch"],
         min_length=1,
         description="`event_name` values allowed to log in as `keys-auditor`.",
     )
@@ -998,7 +998,7 @@ class GithubIdentity(Strict):
     refs: list[str] = Field(default_factory=list, description="Allowed `ref` claims, e.g. refs/heads/main.")
     environments: list[str] = Field(default_factory=list, description="Allowed GitHub environments.")
     events: list[Literal["push", "workflow_dispatch", "pull_request", "schedule", "merge_group"]] = Field(
-        default_factory=lambda: ["push"],
+        ["push"],
         min_length=1,
         description="Allowed `event_name` claims; the default `push` keeps pull-request runs (code not yet "
         "reviewed) out.",
@@ -1231,7 +1231,7 @@ class StackConfig(Strict):
         )
         return self
 
-    def _stack_problems(self) -> list[str]:
+    def _stack_problems(self) -> list[str]:  # noqa: C901 -- a flat list of independent per-stack rules
         env, cluster = self.environment, self.cluster
         problems = []
         if cluster.nodes < 3 or cluster.nodes % 2 == 0:
@@ -1346,7 +1346,8 @@ class StackConfig(Strict):
         return problems
 
     def _human_auth_problems(self) -> list[str]:
-        human, problems = self.human_auth, []
+        human = self.human_auth
+        problems: list[str] = []
         if human is None:
             return problems
         if human.oidc.token_max_ttl > self.vault.max_token_ttl:
@@ -1390,7 +1391,7 @@ class StackConfig(Strict):
                     problems.append(f"cluster.api_access.allowed_cidrs: {cidr} overlaps {key} ({value})")
         return problems
 
-    def _catalog_problems(self) -> list[str]:
+    def _catalog_problems(self) -> list[str]:  # noqa: C901 -- a flat list of independent catalog rules
         problems = []
         names = [s.name for s in self.services]
         dupes = sorted({n for n in names if names.count(n) > 1})
@@ -1552,9 +1553,10 @@ def _prune(raw: Any, err: ValidationError) -> tuple[Any, set[str], frozenset[tup
         loc = tuple(item["loc"])
         if not loc:
             return None  # the stack-wide checks themselves failed: nothing more to find
-        last_index = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=None)
-        if last_index is not None:
-            drop_items.setdefault(loc[:last_index], set()).add(loc[last_index])
+        list_positions = [(i, part) for i, part in enumerate(loc) if isinstance(part, int)]
+        if list_positions:
+            last_index, position = list_positions[-1]
+            drop_items.setdefault(loc[:last_index], set()).add(position)
             continue
         model = _model_at(loc[:-1])
         field = model.model_fields.get(str(loc[-1])) if model else None

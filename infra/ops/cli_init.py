@@ -84,7 +84,7 @@ def bootstrap_writes(cfg: StackConfig, extra_pubkeys: list[str] | None = None) -
             "pass --jwt-pubkey PEM_FILE (the local stack's issuer key is generated at run time)"
         )
     # The same values `infra.vault` declares, so adopting them shows no change.
-    config = dict(jwt_auth.backend_args(cfg))
+    config = jwt_auth.backend_args(cfg).api_body()
     roles = {jwt_auth.role_path(cfg, role.name): role.api_body() for role in jwt_auth.bootstrap_roles(cfg)}
     policies = {p.name: p.text for p in acl.bootstrap_policies(cfg)}
     audit = {}
@@ -172,7 +172,7 @@ def apply_bootstrap(client: hvac.Client, plan: Bootstrap) -> None:
         client.adapter.post(f"/v1/{path}", json=body)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vaultctl init", description=__doc__.split("\n")[0])
     parser.add_argument("--stack", required=True, help="prod, staging, local or a path to a stack file")
     parser.add_argument("--recovery-shares", type=int, default=5)
@@ -205,7 +205,25 @@ def main(argv: list[str] | None = None) -> int:
         "cluster with the operator token in VAULT_TOKEN; prints what it wrote, never a secret",
     )
     parser.add_argument("--timeout", type=float, default=120)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return parser
+
+
+def _usage_problem(args: argparse.Namespace, cfg: StackConfig, pgp: list[str]) -> str | None:
+    """Why these arguments cannot initialize this stack, or None."""
+    if args.keys_dir is None:
+        return "--keys-dir is required"
+    if not pgp and cfg.environment != "local":
+        return (
+            f"the {cfg.environment} stack needs --recovery-pgp-keys (one key per share): "
+            "plaintext recovery keys are for the local stack only"
+        )
+    if pgp and len(pgp) != args.recovery_shares:
+        return f"{len(pgp)} PGP keys for {args.recovery_shares} shares: give one key per share"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
 
     try:
         cfg = parse_stack_config(read_stack_config(args.stack))
@@ -228,23 +246,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.update_bootstrap:
         assert plan is not None
         return _update_bootstrap(plan)
-    if args.keys_dir is None:
-        print("vaultctl init: --keys-dir is required", file=sys.stderr)
+    problem = _usage_problem(args, cfg, pgp)
+    if problem:
+        print(f"vaultctl init: {problem}", file=sys.stderr)
         return 2
-    if not pgp and cfg.environment != "local":
-        print(
-            f"vaultctl init: the {cfg.environment} stack needs --recovery-pgp-keys (one key per share): "
-            "plaintext recovery keys are for the local stack only",
-            file=sys.stderr,
-        )
-        return 2
-    if pgp and len(pgp) != args.recovery_shares:
-        print(
-            f"vaultctl init: {len(pgp)} PGP keys for {args.recovery_shares} shares: give one key per share",
-            file=sys.stderr,
-        )
-        return 2
+    return _initialize(args, cfg, plan, pgp)
 
+
+def _initialize(args: argparse.Namespace, cfg: StackConfig, plan: Bootstrap | None, pgp: list[str]) -> int:
+    """Initialize, keep the recovery shares, write the bootstrap, then revoke the root token."""
     try:
         client = from_env()
         if client.sys.is_initialized():

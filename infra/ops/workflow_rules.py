@@ -59,7 +59,7 @@ _ISSUES = re.compile(r"\bgh (?:issue|label)\b")
 class Workflow:
     path: Path
     text: str
-    document: dict[str, Any]
+    document: dict[Any, Any]  # YAML keys: the bare key `on` loads as the boolean True
 
     @property
     def triggers(self) -> dict[str, Any]:
@@ -80,11 +80,11 @@ class Workflow:
         if not triggers or set(triggers) - DEPLOY_EVENTS:
             return False
         push = triggers.get("push")
-        if "push" in triggers:
-            branches = (push or {}).get("branches") if isinstance(push, dict) else None
-            if branches != ["main"] or set(push) - {"branches"}:
-                return False
-        return True
+        # Only `push: {branches: [main]}`: a bare `push` runs on every branch.
+        only_main = (
+            isinstance(push, dict) and push.get("branches") == ["main"] and not set(push) - {"branches"}
+        )
+        return "push" not in triggers or only_main
 
     def read_only(self) -> bool:
         """Triggered by anything besides push/workflow_dispatch: PRs, forks, schedules, other runs."""

@@ -20,6 +20,7 @@ then on CI maintains them, the deployer's project-IAM power limited by condition
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -281,9 +282,7 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
             service_account_id=account_resource_name(account),
             role="roles/iam.workloadIdentityUser",
             members=[
-                pool.workload_identity_pool_id.apply(
-                    lambda pool_id, r=role: principal_set(number, pool_id, r)
-                )
+                pool.workload_identity_pool_id.apply(functools.partial(principal_set, number, role=role))
             ],
             opts=opts,
         )

@@ -99,10 +99,9 @@ def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions)
         member=account_member(node_account),
         opts=opts,
     )
-    node_security = {
-        "service_account": node_email,
-        "oauth_scopes": ["https://www.googleapis.com/auth/cloud-platform"],  # IAM, not scopes, limits it
-    }
+    # Both the cluster's (removed) default pool and the Vault pool run as the node account; IAM, not
+    # OAuth scopes, limits what it can do.
+    node_scopes = ["https://www.googleapis.com/auth/cloud-platform"]
     cluster = gcp.container.Cluster(
         "gke",
         project=g.project,
@@ -156,7 +155,8 @@ def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions)
         remove_default_node_pool=True,
         initial_node_count=1,
         node_config=gcp.container.ClusterNodeConfigArgs(
-            **node_security,
+            service_account=node_email,
+            oauth_scopes=node_scopes,
             workload_metadata_config=gcp.container.ClusterNodeConfigWorkloadMetadataConfigArgs(
                 mode="GKE_METADATA"
             ),
@@ -189,7 +189,8 @@ def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions)
         # Surge first, never take a node away before its replacement is up.
         upgrade_settings=gcp.container.NodePoolUpgradeSettingsArgs(max_surge=1, max_unavailable=0),
         node_config=gcp.container.NodePoolNodeConfigArgs(
-            **node_security,
+            service_account=node_email,
+            oauth_scopes=node_scopes,
             machine_type=g.machine_type,
             image_type="COS_CONTAINERD",
             disk_type="pd-balanced",
