@@ -57,4 +57,5 @@ def gke_server_spec(cfg: StackConfig, seal: Seal | None = None) -> ServerSpec:
         audit=tuple(cfg.vault.audit),
         # The pod runs without IPC_LOCK (restricted Pod Security); GKE nodes have no swap to leak to.
         disable_mlock=True,
+        plugin_directory=cluster.plugin_directory,
     )
