@@ -194,6 +194,13 @@ class GcpConfig(Strict):
 
 
 class KmsConfig(Strict):
+    project: str | None = Field(
+        None,
+        description="GCP project of the key ring (default: `gcp.project`). Every snapshot and the stack's "
+        "state need these keys, so prod keeps them in a separate, locked-down KMS project that outlives "
+        "the workload project; the operator creates it and enables cloudkms.googleapis.com there "
+        "(docs/bootstrap.md).",
+    )
     key_ring: Dns1123 = Field(description="Cloud KMS key ring holding the auto-unseal key.")
     crypto_key: Dns1123 = Field(description="Cloud KMS crypto key Vault's seal wraps its root key with.")
     location: str = Field(
@@ -208,6 +215,15 @@ class KmsConfig(Strict):
     protection_level: Literal["SOFTWARE", "HSM"] = Field(
         "HSM", description="Key protection level; prod must be HSM."
     )
+
+    @model_validator(mode="after")
+    def _project_id(self) -> KmsConfig:
+        # GCP project ids: 6-30 characters, lowercase letters, digits and hyphens, a letter first.
+        if self.project is not None and not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", self.project):
+            _report(
+                [f"kms.project={self.project!r}: a GCP project id (6-30 of a-z, 0-9, '-'; a letter first)"]
+            )
+        return self
 
     @model_validator(mode="after")
     def _survives_a_region(self) -> KmsConfig:
@@ -1359,6 +1375,12 @@ class StackConfig(Strict):
                         "read-only root filesystem and no audit volume; use file_path: stdout (Cloud "
                         "Logging) or a socket device"
                     )
+        if env == "prod" and self.kms and self.gcp and self.kms_project() == self.gcp.project:
+            problems.append(
+                f"kms.project: prod keeps its unseal key in a project of its own, not gcp.project "
+                f"({self.gcp.project!r}): losing that project would lose every snapshot "
+                "(docs/disaster-recovery.md)"
+            )
         if env == "prod" and self.kms and self.kms.protection_level != "HSM":
             problems.append(f"kms.protection_level={self.kms.protection_level!r}: prod must be HSM")
         if cluster.server == "openbao" and self.aws is not None:
@@ -1369,6 +1391,14 @@ class StackConfig(Strict):
                 "seal OpenBao 2.7 does not build in; use server: vault"
             )
         return problems
+
+    def kms_project(self) -> str:
+        """The project of the unseal key ring: `kms.project`, else the stack's own."""
+        if self.kms is not None and self.kms.project:
+            return self.kms.project
+        if self.gcp is None:
+            raise ValueError(f"stack {self.environment!r} has no gcp settings: no KMS project")
+        return self.gcp.project
 
     def _ai_key_problems(self) -> list[str]:
         problems = []

@@ -49,7 +49,7 @@ storage "raft" {
 }
 
 seal "gcpckms" {
-  project    = "acme-vault-prod"
+  project    = "acme-vault-prod-kms"
   region     = "europe"
   key_ring   = "vault-prod"
   crypto_key = "vault-unseal"

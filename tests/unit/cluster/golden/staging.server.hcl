@@ -39,7 +39,7 @@ storage "raft" {
 }
 
 seal "gcpckms" {
-  project    = "acme-vault-staging"
+  project    = "acme-vault-staging-kms"
   region     = "europe"
   key_ring   = "vault-staging"
   crypto_key = "vault-unseal"
