@@ -82,6 +82,9 @@ class ServerSpec:
     # (bench/RESULTS.md, "Local bring-up").
     autopilot_reconcile_interval: str | None = None
     autopilot_update_interval: str | None = None
+    # Where external plugins live (Vault: "plugin_directory ... must be set to use external plugins";
+    # without it a catalog write answers "plugin directory is not configured"). None renders nothing.
+    plugin_directory: str | None = None
 
 
 def _q(value: str) -> str:
@@ -186,6 +189,8 @@ def render_server_hcl(spec: ServerSpec) -> str:
         # OpenBao 2.x dropped mlock and warns on the key; Vault on Kubernetes disables it because
         # swap is off on GKE nodes and mlock would need IPC_LOCK.
         lines.append(f"disable_mlock = {str(spec.disable_mlock).lower()}")
+    if spec.plugin_directory:
+        lines.append(f"plugin_directory = {_q(spec.plugin_directory)}")
     lines += [
         f"log_level = {_q(spec.log_level)}",
         'log_format = "json"',

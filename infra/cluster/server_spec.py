@@ -16,7 +16,7 @@ def cloud_kms_seal(cfg: StackConfig) -> GcpCkmsSeal:
     if cfg.gcp is None or cfg.kms is None:
         raise ValueError(f"stack {cfg.environment!r} has no gcp/kms settings: no Cloud KMS seal to render")
     return GcpCkmsSeal(
-        project=cfg.gcp.project,
+        project=cfg.kms_project(),  # the key's project, which prod keeps apart from the cluster's
         region=cfg.kms.location,
         key_ring=cfg.kms.key_ring,
         crypto_key=cfg.kms.crypto_key,
@@ -57,4 +57,5 @@ def gke_server_spec(cfg: StackConfig, seal: Seal | None = None) -> ServerSpec:
         audit=tuple(cfg.vault.audit),
         # The pod runs without IPC_LOCK (restricted Pod Security); GKE nodes have no swap to leak to.
         disable_mlock=True,
+        plugin_directory=cluster.plugin_directory,
     )

@@ -39,10 +39,12 @@ from typing import Any
 import hvac
 import requests
 
+from infra.cluster.layout import STATEFULSET
 from infra.config import ConfigError, StackConfig, parse_stack_config
 from infra.harness import read_stack_config
 from infra.local.state import write_private
 from infra.ops.snapshot import from_env
+from infra.stacks import unset_values
 from infra.vault import acl, jwt_auth
 from infra.vault.audit import DESCRIPTION as AUDIT_DESCRIPTION
 from infra.vault.audit import audit_options
@@ -245,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.update_bootstrap:
         assert plan is not None
-        return _update_bootstrap(plan)
+        return _update_bootstrap(plan, args.stack)
     problem = _usage_problem(args, cfg, pgp)
     if problem:
         print(f"vaultctl init: {problem}", file=sys.stderr)
@@ -257,6 +259,9 @@ def _initialize(args: argparse.Namespace, cfg: StackConfig, plan: Bootstrap | No
     """Initialize, keep the recovery shares, write the bootstrap, then revoke the root token."""
     try:
         client = from_env()
+        if not args.for_restore and (unfilled := _unfilled(args.stack)):
+            print(unfilled, file=sys.stderr)
+            return 2
         if client.sys.is_initialized():
             print(f"vaultctl init: {client.url} is already initialized; nothing changed")
             return 0
@@ -294,7 +299,40 @@ def _initialize(args: argparse.Namespace, cfg: StackConfig, plan: Bootstrap | No
         return 0
     except (RuntimeError, TimeoutError, hvac.exceptions.VaultError, requests.RequestException) as err:
         print(f"vaultctl init: {err}", file=sys.stderr)
+        if hint := unreachable_hint(cfg, err):
+            print(hint, file=sys.stderr)
         return 1
+
+
+def _unfilled(stack: str) -> str:
+    """Refuse to write the deployer policy while a value it pins is still OPERATOR-SUPPLIED: the shape
+    reader's stand-in would be pinned instead (docs/ai-keys.md, "Filling in the plugin")."""
+    keys = [k for k in unset_values(stack) if not k.endswith("(secret)")]
+    if not keys:
+        return ""
+    return (
+        f"vaultctl init: {', '.join(keys)} still OPERATOR-SUPPLIED in the stack file; the deployer policy "
+        "pins them: fill them in first (docs/ai-keys.md)"
+    )
+
+
+def unreachable_hint(cfg: StackConfig, err: BaseException) -> str:
+    """What to do when vault.address answers nothing. Before init no pod is ready (readiness wants an
+    initialized, unsealed node), so the API Service has no endpoints and its load balancer no backend:
+    init goes to one pod directly (docs/bootstrap.md, step 3)."""
+    text = str(err)
+    unreachable = isinstance(err, (requests.ConnectionError, requests.Timeout)) or any(
+        sign in text for sign in ("no healthy upstream", "502", "503")
+    )
+    if not unreachable or cfg.environment == "local":
+        return ""
+    ns = cfg.cluster.namespace
+    return (
+        "  an uninitialized cluster has no ready pod, so vault.address has no backend; go to a pod:\n"
+        f"    kubectl -n {ns} port-forward pod/{STATEFULSET}-0 8200:8200 &\n"
+        "    VAULT_ADDR=https://localhost:8200 VAULT_CACERT=ca.pem vaultctl init ..."
+        "  (docs/bootstrap.md, step 3)"
+    )
 
 
 def _print_bootstrap(plan: Bootstrap, cfg: StackConfig) -> None:
@@ -307,9 +345,12 @@ def _print_bootstrap(plan: Bootstrap, cfg: StackConfig) -> None:
     )
 
 
-def _update_bootstrap(plan: Bootstrap) -> int:
+def _update_bootstrap(plan: Bootstrap, stack: str) -> int:
     try:
         client = from_env()
+        if unfilled := _unfilled(stack):
+            print(unfilled, file=sys.stderr)
+            return 2
         if not client.sys.is_initialized():
             print("vaultctl init: the cluster is not initialized; run init first", file=sys.stderr)
             return 1

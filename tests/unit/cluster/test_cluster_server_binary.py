@@ -2,7 +2,7 @@
 
 `bao` has no gcpckms seal (docs/facts.md#no-gcpckms-in-openbao), and the pod's addresses, paths and Kubernetes service registration
 do not exist here, so exactly those are swapped: seal -> shamir (the block is dropped), listener
-addresses -> free loopback ports, /vault/{tls,data} -> a temp folder, and service_registration dropped.
+addresses -> free loopback ports, /vault/{tls,data,plugins} -> a temp folder, and service_registration dropped.
 Everything else (listener TLS, telemetry, raft with every retry_join, TTLs, log settings) is the
 rendered text, byte for byte. The server must start, answer /v1/sys/health over verified TLS, and
 refuse a TLS handshake below the configured minimum.
@@ -96,6 +96,8 @@ def swap_for_loopback(hcl: str, folder: Path, api_port: int, cluster_port: int) 
         '"0.0.0.0:8201"', f'"127.0.0.1:{cluster_port}"'
     )
     out = out.replace('"/vault/tls/', f'"{folder}/tls/').replace('"/vault/data"', f'"{folder}/data"')
+    # The plugin directory the init container fills (infra/cluster/plugins.py): an empty one here.
+    out = out.replace('plugin_directory = "/vault/plugins"', f'plugin_directory = "{folder}/plugins"')
     assert "gcpckms" not in out and "/vault/" not in out and "0.0.0.0" not in out  # noqa: S104 (loopback only)
     return out
 
@@ -127,6 +129,7 @@ def test_rendered_config_starts_a_real_server(config, tmp_path, stack):
     cfg = config(stack)
     (tmp_path / "tls").mkdir()
     (tmp_path / "data").mkdir()
+    (tmp_path / "plugins").mkdir()
     _pki(tmp_path / "tls")
     api_port, cluster_port = free_ports(2)
     hcl = swap_for_loopback(render(cfg), tmp_path, api_port, cluster_port)
@@ -167,6 +170,7 @@ def test_the_same_harness_rejects_a_bad_listener(config, tmp_path):
     # Identical swap, one bad value: the server must refuse to start, or the test above proves nothing.
     (tmp_path / "tls").mkdir()
     (tmp_path / "data").mkdir()
+    (tmp_path / "plugins").mkdir()
     _pki(tmp_path / "tls")
     api_port, cluster_port = free_ports(2)
     hcl = swap_for_loopback(render(config("staging")), tmp_path, api_port, cluster_port)

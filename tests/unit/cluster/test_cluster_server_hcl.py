@@ -55,7 +55,7 @@ def test_gke_config_properties(config, stack):
     seal_kind, seal = block(doc, "seal")
     assert seal_kind == "gcpckms"
     assert (seal["project"], seal["region"], seal["key_ring"], seal["crypto_key"]) == (
-        cfg.gcp.project,
+        cfg.kms_project(),  # the key ring's project (kms.project), not the cluster's
         cfg.kms.location,
         cfg.kms.key_ring,
         cfg.kms.crypto_key,

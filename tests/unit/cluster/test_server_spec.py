@@ -103,6 +103,7 @@ SHARED_CHANGES = {
     "disable_mlock": False,
     "ui": False,
     "flavour": "vault",
+    "plugin_directory": "/vault/plugins",
 }
 
 

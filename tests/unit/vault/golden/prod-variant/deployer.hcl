@@ -426,9 +426,9 @@ path "sys/plugins/catalog/secret/vault-plugin-secrets-openai" {
   capabilities = ["read", "update", "sudo"]
   allowed_parameters = {
     "type" = ["secret"]
-    "sha256" = ["0000000000000000000000000000000000000000000000000000000000000000"]
+    "sha256" = ["a94f3778c98e08018969222001e0e35ec2f7393dc3b143d2620ea80dde6f14b1"]
     "command" = ["vault-plugin-secrets-openai"]
-    "version" = ["v0.1.0"]
+    "version" = ["v0.0.8"]
   }
 }
 path "sys/mounts/openai" {
@@ -450,7 +450,7 @@ path "sys/mounts/openai/tune" {
     "max_lease_ttl" = []
     "options" = []
     "description" = []
-    "plugin_version" = ["v0.1.0"]
+    "plugin_version" = ["v0.0.8"]
   }
 }
 path "openai/config" {
