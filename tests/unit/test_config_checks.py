@@ -436,7 +436,9 @@ def test_bad_list_items_are_dropped_before_the_stack_checks() -> None:
 
 
 def test_a_list_emptied_by_the_drop_is_not_reported_as_too_short() -> None:
-    raw = read_stack_config("local", {"vault": {"audit": [{"name": "Bad", "type": "file", "file_path": "x"}]}})
+    raw = read_stack_config(
+        "local", {"vault": {"audit": [{"name": "Bad", "type": "file", "file_path": "x"}]}}
+    )
     assert problems("local", raw=raw) == [
         "vault.audit[Bad].name='Bad': must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 "
         "characters"
