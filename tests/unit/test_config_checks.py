@@ -281,6 +281,21 @@ def test_a_share_from_an_unknown_service_lists_the_catalog() -> None:
     assert accepted("local", raw=raw)
 
 
+@pytest.mark.parametrize(
+    ("read", "fix"),
+    [
+        ("apps/billing/invoices/summary", "declare it as kv.shares_from: [{service: billing, path: invoices/summary}]"),
+        ("apps/billing", "name one secret inside it with kv.shares_from"),
+    ],
+)  # fmt: skip
+def test_a_kv_read_into_another_tenant_names_the_share_to_declare(read: str, fix: str) -> None:
+    raw = read_stack_config("local")
+    _service(raw, "analytics")["kv"] = {"read": [read]}
+    assert problems("local", raw=raw) == [
+        f"services[analytics].kv.read={read!r}: inside service billing's subtree (apps/billing/); {fix}"
+    ]
+
+
 def test_a_provider_key_outside_the_kv_providers_is_refused() -> None:
     raw = read_stack_config("local", {"kv": {"ai_providers": ["openai", "anthropic", "mistral"]}})
     key = {"provider": "mistrall", "owner": "ml@acme.example", "ticket": "SEC-1"}
