@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 
-from infra.config import ConfigError, SnapshotConfig, StackConfig, load_stack_config, parse_stack_config
+from infra.config import (
+    ConfigError,
+    ConfigProblems,
+    SnapshotConfig,
+    StackConfig,
+    load_stack_config,
+    parse_stack_config,
+)
 from infra.harness import read_stack_config
 
 AGENT_1_21 = "docker.io/hashicorp/vault:1.21.1@sha256:" + "a" * 64
@@ -378,6 +385,12 @@ def test_dynamic_openai_keys_may_last_exactly_the_server_maximum() -> None:
 
 
 # --------------------------------------------------------------------------- the error report
+
+
+def test_a_check_reports_every_problem_it_found() -> None:
+    error = ConfigProblems(["a.x=1: too big", "a.y=2: too small"])
+    assert error.problems == ["a.x=1: too big", "a.y=2: too small"]
+    assert str(error) == "a.x=1: too big\na.y=2: too small"
 
 
 def test_an_unknown_key_points_to_the_reference_and_names_the_nested_model() -> None:
