@@ -107,6 +107,11 @@ def sync(work: Path, pyproject: str) -> None:
         target.write_text(pyproject)
     # mutmut copies tests/ into mutants/ over what is there: a deleted file (an old golden) would stay.
     shutil.rmtree(work / "mutants" / "tests", ignore_errors=True)
+    # A run interrupted while mutmut rewrote a module's results leaves its .meta empty, and mutmut then
+    # stops on the JSON error: without it, that module's mutants are simply run again.
+    for meta in (work / "mutants").rglob("*.meta"):
+        if meta.stat().st_size == 0:
+            meta.unlink()
 
 
 def results(work: Path) -> dict[str, str]:

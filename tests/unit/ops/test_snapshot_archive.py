@@ -208,6 +208,23 @@ def test_a_large_meta_json_is_read_whole(tmp_path: Path):
     assert (info.index, info.term) == (7, 2)
 
 
+def test_a_long_sums_file_is_read_whole(tmp_path: Path):
+    # SHA256SUMS is hashed in 64 KiB chunks like every member; blank lines are skipped, so a list longer
+    # than one chunk must parse exactly as the same list in one piece.
+    text = _sums(GOOD) + "\n" * 200_000
+    info = verify_archive(_archive(tmp_path / "s.snap", GOOD, sums_text=text))
+    assert info.files == GOOD_SUMS
+
+
+def test_sums_names_are_taken_as_written(tmp_path: Path):
+    # Only sha256sum's binary marker '*' is dropped: an entry naming another file is not a member's.
+    text = _sums(GOOD) + f"{GOOD_SUMS['state.bin']} *Xstate.bin\n"
+    with pytest.raises(
+        SnapshotIntegrityError, match=r"SHA256SUMS lists Xstate.bin, which is not in the archive"
+    ):
+        verify_archive(_archive(tmp_path / "s.snap", GOOD, sums_text=text))
+
+
 def test_a_damaged_gzip_trailer_is_refused(tmp_path: Path):
     """The tar reader stops at the end-of-archive blocks; only reading the gzip stream to its end checks
     the CRC-32 and length in its trailer."""
