@@ -19,7 +19,7 @@ emptyDir, so the read-only root filesystem does not get in the way.
 
 from __future__ import annotations
 
-from infra.cluster.layout import VAULT_GID, VAULT_UID
+from infra.cluster.layout import server_container_security_context
 from infra.config import StackConfig
 
 VOLUME = "plugins"
@@ -52,19 +52,6 @@ def copy_script(binary_path: str, command: str) -> str:
     )
 
 
-def _security_context() -> dict:
-    # The server container's: the copy belongs to the user that runs it.
-    return {
-        "allowPrivilegeEscalation": False,
-        "readOnlyRootFilesystem": True,
-        "runAsNonRoot": True,
-        "runAsUser": VAULT_UID,
-        "runAsGroup": VAULT_GID,
-        "capabilities": {"drop": ["ALL"]},
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
-
-
 def init_containers(cfg: StackConfig) -> list[dict]:
     if not enabled(cfg):
         return []
@@ -79,7 +66,7 @@ def init_containers(cfg: StackConfig) -> list[dict]:
                 "requests": {"cpu": "50m", "memory": "32Mi"},
                 "limits": {"cpu": "250m", "memory": "64Mi"},
             },
-            "securityContext": _security_context(),
+            "securityContext": server_container_security_context(),
             "volumeMounts": [{"name": VOLUME, "mountPath": STAGING_DIR}],
         }
     ]

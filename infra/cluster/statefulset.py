@@ -29,6 +29,7 @@ from infra.cluster.layout import (
     VAULT_GID,
     VAULT_UID,
     metadata,
+    server_container_security_context,
 )
 from infra.cluster.server_config import CONFIG_CHECKSUM_ANNOTATION
 from infra.config import StackConfig
@@ -112,15 +113,7 @@ def _container(cfg: StackConfig) -> dict:
             "requests": {"cpu": r.cpu_request, "memory": r.memory_request},
             "limits": {"cpu": r.cpu_limit, "memory": r.memory_limit},
         },
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "readOnlyRootFilesystem": True,
-            "runAsNonRoot": True,
-            "runAsUser": VAULT_UID,
-            "runAsGroup": VAULT_GID,
-            "capabilities": {"drop": ["ALL"]},
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": server_container_security_context(),
         "volumeMounts": mounts,
     }
 
