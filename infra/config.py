@@ -174,7 +174,8 @@ class GcpConfig(Strict):
         None,
         description="The Cloud KMS key of the stack's `secretsprovider` "
         "(`projects/P/locations/L/keyRings/R/cryptoKeys/K`): the CI identities decrypt the stack's "
-        "config secrets with it. Unset: grant it by hand (docs/bootstrap.md).",
+        "config secrets with it. Its IAM is granted by the operator at bootstrap, never by the program "
+        "(docs/bootstrap.md); `vaultctl plan`'s permission check takes it as given.",
     )
 
     @model_validator(mode="after")
