@@ -127,11 +127,23 @@ def ci_role_expression(cfg: StackConfig) -> str:
             f"has(assertion.environment) && assertion.environment == {_cel(d.environment)}",
         ]
     )
-    # A PR's workflow runs from refs/pull/N/merge: the previewer binds the workflow file, any ref.
-    workflows = " || ".join(
-        f"assertion.job_workflow_ref.startsWith({_cel(f'{d.repository}/{w}@')})" for w in p.workflows
-    )
-    previewer = f"{_in('event_name', list(p.events))} && ({workflows})"
+    if p.ref is None:
+        # A PR's workflow runs from refs/pull/N/merge: the previewer binds the workflow file, any ref.
+        workflows = " || ".join(
+            f"assertion.job_workflow_ref.startsWith({_cel(f'{d.repository}/{w}@')})" for w in p.workflows
+        )
+        previewer = f"{_in('event_name', list(p.events))} && ({workflows})"
+    else:
+        # previewer.branch (prod): only the reviewed branch's workflows, so PR code never gets this
+        # stack's state decrypt (the workflow file of a branch could be edited to run anything).
+        files = [f"{d.repository}/{w}@{p.ref}" for w in p.workflows]
+        previewer = " && ".join(
+            [
+                _in("event_name", list(p.events)),
+                f"assertion.ref == {_cel(p.ref)}",
+                _in("job_workflow_ref", files),
+            ]
+        )
     return f'({deployer}) ? "deployer" : (({previewer}) ? "previewer" : "none")'
 
 

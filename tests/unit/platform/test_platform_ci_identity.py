@@ -101,7 +101,9 @@ def policy(cfg, claims: dict[str, Any]) -> str | None:
         and claims.get("environment") == d.environment
     ):
         return "deployer"
-    path = claims["job_workflow_ref"].split("@", 1)[0]
+    path, ref = claims["job_workflow_ref"].split("@", 1)
+    if p.ref is not None and (claims["ref"] != p.ref or ref != p.ref):
+        return None  # previewer.branch: only the reviewed branch's own workflows
     if claims["event_name"] in p.events and path in {f"{d.repository}/{w}" for w in p.workflows}:
         return "previewer"
     return None
@@ -145,6 +147,13 @@ def test_who_gets_which_identity(program, one, config, stack):
         "a PR running another workflow": _claims(
             cfg, **pr, job_workflow_ref=f"{repo}/.github/workflows/release.yml@refs/pull/42/merge"
         ),
+        "a branch's drift workflow dispatched by hand": _claims(
+            cfg,
+            event_name="workflow_dispatch",
+            ref="refs/heads/evil",
+            job_workflow_ref=f"{repo}/.github/workflows/drift.yml@refs/heads/evil",
+            environment=None,
+        ),
         "a fork or another repository with the same name": _claims(cfg, repository_id="1"),
         "another owner": _claims(cfg, repository_owner_id="2"),
     }
@@ -156,7 +165,15 @@ def test_who_gets_which_identity(program, one, config, stack):
         "deploy on push to the deploy branch",
         "deploy dispatched by hand on the deploy branch",
     }
-    assert outcome["a pull request's preview"] == outcome["the nightly drift check"] == "previewer"
+    assert outcome["the nightly drift check"] == "previewer"
+    # prod (previewer.branch: main): no PR code, and no branch's edited workflow, reads prod state (B3)
+    expected = None if cfg.previewer.branch else "previewer"
+    assert (
+        outcome["a pull request's preview"]
+        == outcome["a branch's drift workflow dispatched by hand"]
+        == expected
+    )
+    assert (stack == "prod") == (cfg.previewer.branch == "main")
     assert outcome["a fork or another repository with the same name"] is None
     assert outcome["another owner"] is None
     assert outcome["a PR running another workflow"] is None
