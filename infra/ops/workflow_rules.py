@@ -27,7 +27,7 @@ the plan the reviewers saw, with a token that outlives the job. Each rule names 
   trigger (WF-TRIGGER checks what zizmor cannot).
 - WF-RUNNERS: PR code and the deploy never share a runner: every self-hosted job of a pull_request
   workflow runs on the `vault-platform-preview` pool, every self-hosted job of the deploy and drift
-  workflows and the keys report (main's code, prod credentials) on `vault-platform-deploy`, never both (docs/ci.md: the
+  workflows and the keys report (main's code, prod credentials) on `vault-platform-deploy`, never both (.github/CI.md: the
   pools are ephemeral runner groups, the deploy group restricted to those workflows on main).
 - WF-PR-STACKS: a pull_request job logs in only to stacks whose previewer accepts `pull_request`
   (`previewer.events`; prod binds its previewer to main instead: `previewer.branch`).

@@ -77,7 +77,7 @@ FIREWALL_ADMIN_PERMISSIONS = (
 # setIamPolicy is there because the program declares the key's IAM members (the Vault server's unseal
 # grant, the CI identities' own): the provider reads and rewrites the key's policy for each. The
 # remaining risk, that a deployer token can grant any role on this key (to itself too), and what
-# limits it: docs/ci.md, "What the deployer can still do".
+# limits it: .github/CI.md, "What the deployer can still do".
 UNSEAL_KEY_MANAGER_ID = "ciUnsealKeyManager"
 UNSEAL_KEY_MANAGER_PERMISSIONS = (
     "cloudkms.cryptoKeys.get",
