@@ -176,7 +176,8 @@ class GcpConfig(Strict):
         None,
         description="The Cloud KMS key of the stack's `secretsprovider` "
         "(`projects/P/locations/L/keyRings/R/cryptoKeys/K`): the CI identities decrypt the stack's "
-        "config secrets with it. Unset: grant it by hand (docs/bootstrap.md).",
+        "config secrets with it. Its IAM is granted by the operator at bootstrap, never by the program "
+        "(docs/bootstrap.md); `vaultctl plan`'s permission check takes it as given.",
     )
 
     @model_validator(mode="after")
@@ -688,6 +689,28 @@ class PreviewerConfig(Strict):
         "before the environment approval; read-only like every previewer login).",
     )
     token_ttl: Duration = Field(1200, description="Previewer token TTL (20 minutes).")
+    branch: str | None = Field(
+        None,
+        description="When set, the previewer is bound to `refs/heads/<branch>` (`ref` claim and "
+        "`job_workflow_ref`): only reviewed, merged code can decrypt this stack's state and secrets. "
+        "For prod: pull requests then get no live preview (their `vaultctl plan` shows the prod diff "
+        "offline) and `events` may not include `pull_request` (a PR's ref is `refs/pull/<N>/merge`). "
+        "Unset: any ref (staging: every same-repository PR previews live).",
+    )
+
+    @model_validator(mode="after")
+    def _branch_excludes_pull_requests(self) -> PreviewerConfig:
+        if self.branch is not None and "pull_request" in self.events:
+            raise ValueError(
+                f"previewer.events={self.events!r} with previewer.branch={self.branch!r}: a pull request's "
+                "token carries ref refs/pull/<N>/merge, never the branch; drop `pull_request` from events "
+                "or unset branch"
+            )
+        return self
+
+    @property
+    def ref(self) -> str | None:
+        return f"refs/heads/{self.branch}" if self.branch else None
 
 
 class VaultConfig(Strict):

@@ -16,6 +16,8 @@ from infra.platform.network import PODS_RANGE, SERVICES_RANGE, Network
 # The least-privilege role GKE documents for node service accounts (logs, metrics, image pulls), instead
 # of the Compute Engine default account, which holds Editor on the project.
 NODE_ROLE = "roles/container.defaultNodeServiceAccount"
+AUTH_PLUGIN = "gke-gcloud-auth-plugin"
+ADC_FLAG = "--use_application_default_credentials"
 
 
 def cluster_name(cfg: StackConfig) -> str:
@@ -50,7 +52,12 @@ def kubeconfig(name: str, endpoint: str | None, ca_certificate_b64: str | None =
     user = {
         "exec": {
             "apiVersion": "client.authentication.k8s.io/v1beta1",
-            "command": "gke-gcloud-auth-plugin",
+            "command": AUTH_PLUGIN,
+            # Without it the plugin shells out to `gcloud config config-helper` for a token; with it the
+            # plugin reads application default credentials, i.e. the file google-github-actions/auth
+            # writes (the flag: kubernetes/cloud-provider-gcp cmd/gke-gcloud-auth-plugin/cred.go,
+            # `use_application_default_credentials`). The workflows install the plugin (WF-GKE-AUTH).
+            "args": [ADC_FLAG],
             "provideClusterInfo": True,
             "interactiveMode": "Never",
         }

@@ -111,7 +111,11 @@ def previewer_role(cfg: StackConfig) -> JwtRole:
             # "glob"). The repository and the workflow file stay exact; the other claims carry no `*` and
             # so still match exactly. A PR may edit its own preview workflow: that is why this identity
             # is read-only.
-            "job_workflow_ref": ",".join(f"{d.repository}/{workflow}@*" for workflow in p.workflows),
+            "job_workflow_ref": ",".join(
+                f"{d.repository}/{workflow}@{p.ref or '*'}" for workflow in p.workflows
+            ),
+            # previewer.branch (prod): reviewed code only; a PR's token is refused (same as the GCP side).
+            **({"ref": p.ref} if p.ref else {}),
         },
         bound_claims_type="glob",
         user_claim="sub",

@@ -109,9 +109,13 @@ def test_previewer_is_read_only_and_bound_to_the_preview_workflows(declared, sta
         "repository_id": str(d.repository_id),
         "repository_owner_id": str(d.repository_owner_id),
         "event_name": ",".join(p.events),
-        "job_workflow_ref": ",".join(f"{d.repository}/{w}@*" for w in p.workflows),
+        "job_workflow_ref": ",".join(f"{d.repository}/{w}@{p.ref or '*'}" for w in p.workflows),
+        **({"ref": "refs/heads/main"} if stack == "prod" else {}),
     }
-    assert "pull_request" in p.events and ".github/workflows/preview.yml" in p.workflows
+    # staging previews every PR live; prod only main's plan/drift jobs (PR code never decrypts prod)
+    assert ("pull_request" in p.events) == (
+        stack != "prod"
+    ) and ".github/workflows/preview.yml" in p.workflows
     # The only glob is the ref after `@`: no claim value starts with one, none is only one.
     for value in ",".join(previewer["boundClaims"].values()).split(","):
         assert (
