@@ -235,8 +235,9 @@ def _kms_grants(
     previewer: gcp.serviceaccount.Account,
     opts: pulumi.ResourceOptions,
 ) -> None:
-    assert cfg.gcp is not None
-    project = cfg.gcp.project
+    # A project-level custom role can be granted only on that project's resources: these are granted
+    # on the key ring and key, which live in the KMS project.
+    project = cfg.kms_project()
     manager = _custom_role(
         "ci-unseal-key-manager",
         project,
