@@ -5,10 +5,11 @@
 up: setup
 	.venv/bin/vaultctl local up
 
-# Exactly what CI checks: lint, format, workflow lint, secret scan, then every test.
+# Exactly what CI checks: lint, format, types, workflow lint, secret scan, then every test.
 test: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 	.venv/bin/python -m infra.ops.workflow_lint
 	.venv/bin/python -m infra.ops.secret_scan
 	.venv/bin/pytest

@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from infra.stacks import OPERATOR_SUPPLIED
+
 PROJECT = "vault-platform"
 API_PORT = 8200  # the listener; the internal load balancer forwards this port only
 
@@ -174,7 +176,8 @@ class GcpConfig(Strict):
         None,
         description="The Cloud KMS key of the stack's `secretsprovider` "
         "(`projects/P/locations/L/keyRings/R/cryptoKeys/K`): the CI identities decrypt the stack's "
-        "config secrets with it. Unset: grant it by hand (docs/bootstrap.md).",
+        "config secrets with it. Its IAM is granted by the operator at bootstrap, never by the program "
+        "(docs/bootstrap.md); `vaultctl plan`'s permission check takes it as given.",
     )
 
     @model_validator(mode="after")
@@ -192,6 +195,13 @@ class GcpConfig(Strict):
 
 
 class KmsConfig(Strict):
+    project: str | None = Field(
+        None,
+        description="GCP project of the key ring (default: `gcp.project`). Every snapshot and the stack's "
+        "state need these keys, so prod keeps them in a separate, locked-down KMS project that outlives "
+        "the workload project; the operator creates it and enables cloudkms.googleapis.com there "
+        "(docs/bootstrap.md).",
+    )
     key_ring: Dns1123 = Field(description="Cloud KMS key ring holding the auto-unseal key.")
     crypto_key: Dns1123 = Field(description="Cloud KMS crypto key Vault's seal wraps its root key with.")
     location: str = Field(
@@ -206,6 +216,15 @@ class KmsConfig(Strict):
     protection_level: Literal["SOFTWARE", "HSM"] = Field(
         "HSM", description="Key protection level; prod must be HSM."
     )
+
+    @model_validator(mode="after")
+    def _project_id(self) -> KmsConfig:
+        # GCP project ids: 6-30 characters, lowercase letters, digits and hyphens, a letter first.
+        if self.project is not None and not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", self.project):
+            _report(
+                [f"kms.project={self.project!r}: a GCP project id (6-30 of a-z, 0-9, '-'; a letter first)"]
+            )
+        return self
 
     @model_validator(mode="after")
     def _survives_a_region(self) -> KmsConfig:
@@ -306,7 +325,10 @@ class ClusterConfig(Strict):
     )
     namespace: Dns1123 = Field("vault", description="Kubernetes namespace of the Vault server.")
     performance_multiplier: int = Field(
-        1, ge=1, le=10, description="Raft `performance_multiplier`; 1 fails over in seconds (see FACTS)."
+        1,
+        ge=1,
+        le=10,
+        description="Raft `performance_multiplier`; 1 fails over in seconds (docs/facts.md#performance-multiplier).",
     )
     tls: TlsConfig = Field(default_factory=TlsConfig, description="Listener TLS.")
     telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig, description="Prometheus metrics.")
@@ -324,6 +346,12 @@ class ClusterConfig(Strict):
         description="The way in from outside the cluster: internal load balancer, private DNS and "
         "NetworkPolicy source ranges (required for staging/prod).",
     )
+    plugin_directory: str | None = Field(
+        None,
+        description="The server's `plugin_directory` (an absolute path, e.g. /vault/plugins): external "
+        "plugins are registered and run only from there. Required with the `openai` plugin; the "
+        "StatefulSet fills it from the plugin image (docs/ai-keys.md).",
+    )
 
     @model_validator(mode="after")
     def _pinned_image(self) -> ClusterConfig:
@@ -334,7 +362,24 @@ class ClusterConfig(Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _plugin_directory(self) -> ClusterConfig:
+        d = self.plugin_directory
+        if d is not None and (
+            not re.fullmatch(r"(/[A-Za-z0-9_.-]+)+", d)
+            or ".." in d.split("/")
+            or any(d == s or d.startswith(f"{s}/") for s in _SERVER_DIRS)
+        ):
+            raise ValueError(
+                f"cluster.plugin_directory={d!r}: an absolute path of its own (no '..', not under "
+                f"{', '.join(_SERVER_DIRS)}), e.g. /vault/plugins"
+            )
+        return self
 
+
+# The server's config, TLS and Raft directories (infra.cluster.layout): a plugin directory there would
+# shadow a mounted volume.
+_SERVER_DIRS = ("/vault/config", "/vault/tls", "/vault/data", "/tmp")  # noqa: S108
 _MULTI_REGIONS = {"europe": "EU", "us": "US", "northamerica": "US", "asia": "ASIA"}
 _SINGLE_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
 
@@ -596,7 +641,7 @@ class DeployerConfig(Strict):
         description="The deploy workflow file; its `job_workflow_ref` on the branch is a bound claim.",
     )
     events: list[Literal["push", "workflow_dispatch"]] = Field(
-        default_factory=lambda: ["push", "workflow_dispatch"],
+        ["push", "workflow_dispatch"],  # pydantic copies a mutable default per instance
         min_length=1,
         description="`event_name` values allowed to deploy (never pull_request).",
     )
@@ -638,12 +683,34 @@ class PreviewerConfig(Strict):
         "previews, drift, and deploy.yml's `preview --save-plan` jobs that run before the approval.",
     )
     events: list[Literal["pull_request", "schedule", "workflow_dispatch", "merge_group", "push"]] = Field(
-        default_factory=lambda: ["pull_request", "schedule", "workflow_dispatch", "push"],
+        ["pull_request", "schedule", "workflow_dispatch", "push"],
         min_length=1,
         description="`event_name` values allowed to log in as the previewer (`push`: deploy.yml plans "
         "before the environment approval; read-only like every previewer login).",
     )
     token_ttl: Duration = Field(1200, description="Previewer token TTL (20 minutes).")
+    branch: str | None = Field(
+        None,
+        description="When set, the previewer is bound to `refs/heads/<branch>` (`ref` claim and "
+        "`job_workflow_ref`): only reviewed, merged code can decrypt this stack's state and secrets. "
+        "For prod: pull requests then get no live preview (their `vaultctl plan` shows the prod diff "
+        "offline) and `events` may not include `pull_request` (a PR's ref is `refs/pull/<N>/merge`). "
+        "Unset: any ref (staging: every same-repository PR previews live).",
+    )
+
+    @model_validator(mode="after")
+    def _branch_excludes_pull_requests(self) -> PreviewerConfig:
+        if self.branch is not None and "pull_request" in self.events:
+            raise ValueError(
+                f"previewer.events={self.events!r} with previewer.branch={self.branch!r}: a pull request's "
+                "token carries ref refs/pull/<N>/merge, never the branch; drop `pull_request` from events "
+                "or unset branch"
+            )
+        return self
+
+    @property
+    def ref(self) -> str | None:
+        return f"refs/heads/{self.branch}" if self.branch else None
 
 
 class VaultConfig(Strict):
@@ -678,7 +745,20 @@ class OpenAiPluginConfig(Strict):
         "vault-plugin-secrets-openai", description="Catalog name (`sys/plugins/catalog/secret/<name>`)."
     )
     version: str = Field(description="Plugin version registered and pinned on the mount, e.g. v0.3.1.")
-    sha256: str = Field(description="SHA-256 of the plugin binary in the server's plugin_directory.")
+    sha256: str = Field(
+        description="`sha256sum` of the plugin binary inside `image` (operator-supplied: "
+        "docs/ai-keys.md); Vault runs the binary only if it matches."
+    )
+    image: str = Field(
+        description="The plugin's image, pinned as repo:tag@sha256:<digest> with the tag equal to "
+        "`version` (operator-supplied: docs/ai-keys.md). An init container copies `binary_path` from it "
+        "into `cluster.plugin_directory`."
+    )
+    binary_path: str = Field(
+        "/bin/vault-plugin-secrets-openai",
+        description="Absolute path of the plugin binary inside `image` (upstream's Dockerfile copies it "
+        "to /bin).",
+    )
     command: str = Field(
         "vault-plugin-secrets-openai", description="Binary name inside plugin_directory (no path)."
     )
@@ -700,8 +780,8 @@ class OpenAiPluginConfig(Strict):
         problems: list[str] = []
         if not re.fullmatch(r"v\d+\.\d+\.\d+", self.version):
             problems.append(f"openai.version={self.version!r}: a release like v0.3.1 (pinned, no ranges)")
-        if not re.fullmatch(r"[0-9a-f]{64}", self.sha256):
-            problems.append("openai.sha256: 64 lowercase hex digits (`sha256sum` of the plugin binary)")
+        problems += _sha256_problems("openai.sha256", self.sha256)
+        problems += self._image_problems()
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", self.command) or ".." in self.command:
             problems.append(f"openai.command={self.command!r}: a file name inside plugin_directory, no path")
         if urlparse(self.api_endpoint).scheme != "https":
@@ -713,6 +793,53 @@ class OpenAiPluginConfig(Strict):
         _report(problems)
         return self
 
+    def _image_problems(self) -> list[str]:
+        if self.image == OPERATOR_SUPPLIED:
+            return [
+                f"openai.image: still {OPERATOR_SUPPLIED}: set the plugin image you built or pulled, pinned "
+                "as repo:tag@sha256:<digest> (docs/ai-keys.md)"
+            ]
+        problems = []
+        match = _DIGEST_PINNED.fullmatch(self.image)
+        if match is None:
+            problems.append(
+                f"openai.image={self.image!r}: must be pinned by version and digest: "
+                "repo:tag@sha256:<64 hex digits>"
+            )
+        else:
+            if len(set(self.image.rsplit(":", 1)[1])) == 1:
+                problems.append(f"openai.image={self.image!r}: a placeholder digest, not an image's")
+            # The binary reports its build's version and Vault refuses a registration under another one.
+            if match["tag"].removeprefix("v") != self.version.removeprefix("v"):
+                problems.append(
+                    f"openai.image={self.image!r}: its tag must be openai.version ({self.version}): the "
+                    "binary reports its release and Vault registers it only under that version"
+                )
+        if not re.fullmatch(r"(/[A-Za-z0-9_.-]+)+", self.binary_path) or ".." in self.binary_path.split("/"):
+            problems.append(f"openai.binary_path={self.binary_path!r}: an absolute path inside the image")
+        return problems
+
+
+# `sha256sum` of an empty file: what a failed download or copy hashes to.
+_EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def _sha256_problems(key: str, value: str) -> list[str]:
+    if value == OPERATOR_SUPPLIED:
+        return [
+            f"{key}: still {OPERATOR_SUPPLIED}: set it to `sha256sum` of the plugin binary in the image "
+            "(docs/ai-keys.md)"
+        ]
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        return [f"{key}: 64 lowercase hex digits (`sha256sum` of the plugin binary)"]
+    # A placeholder such as 000...0 passes the format but would make Vault refuse to run the plugin at
+    # the first mount (or worse, register whatever binary someone later gives that name).
+    if len(set(value)) == 1:
+        return [f"{key}={value[:8]}...: a placeholder, not the checksum of a binary"]
+    if value == _EMPTY_SHA256:
+        return [f"{key}: the checksum of an empty file, not of the plugin binary"]
+    return []
+
 
 class AiKeysConfig(Strict):
     """The read-only CI identity that reports overdue provider keys (`vaultctl keys status`)."""
@@ -723,7 +850,7 @@ class AiKeysConfig(Strict):
         "`keys-auditor`, which reads key metadata under `ai/providers/` and nothing else.",
     )
     auditor_events: list[Literal["schedule", "workflow_dispatch"]] = Field(
-        default_factory=lambda: ["schedule", "workflow_dispatch"],
+        ["schedule", "workflow_dispatch"],
         min_length=1,
         description="`event_name` values allowed to log in as `keys-auditor`.",
     )
@@ -995,7 +1122,7 @@ class GithubIdentity(Strict):
     refs: list[str] = Field(default_factory=list, description="Allowed `ref` claims, e.g. refs/heads/main.")
     environments: list[str] = Field(default_factory=list, description="Allowed GitHub environments.")
     events: list[Literal["push", "workflow_dispatch", "pull_request", "schedule", "merge_group"]] = Field(
-        default_factory=lambda: ["push"],
+        ["push"],
         min_length=1,
         description="Allowed `event_name` claims; the default `push` keeps pull-request runs (code not yet "
         "reviewed) out.",
@@ -1228,7 +1355,7 @@ class StackConfig(Strict):
         )
         return self
 
-    def _stack_problems(self) -> list[str]:
+    def _stack_problems(self) -> list[str]:  # noqa: C901 -- a flat list of independent per-stack rules
         env, cluster = self.environment, self.cluster
         problems = []
         if cluster.nodes < 3 or cluster.nodes % 2 == 0:
@@ -1271,6 +1398,12 @@ class StackConfig(Strict):
                         "read-only root filesystem and no audit volume; use file_path: stdout (Cloud "
                         "Logging) or a socket device"
                     )
+        if env == "prod" and self.kms and self.gcp and self.kms_project() == self.gcp.project:
+            problems.append(
+                f"kms.project: prod keeps its unseal key in a project of its own, not gcp.project "
+                f"({self.gcp.project!r}): losing that project would lose every snapshot "
+                "(docs/disaster-recovery.md)"
+            )
         if env == "prod" and self.kms and self.kms.protection_level != "HSM":
             problems.append(f"kms.protection_level={self.kms.protection_level!r}: prod must be HSM")
         if cluster.server == "openbao" and self.aws is not None:
@@ -1282,12 +1415,26 @@ class StackConfig(Strict):
             )
         return problems
 
+    def kms_project(self) -> str:
+        """The project of the unseal key ring: `kms.project`, else the stack's own."""
+        if self.kms is not None and self.kms.project:
+            return self.kms.project
+        if self.gcp is None:
+            raise ValueError(f"stack {self.environment!r} has no gcp settings: no KMS project")
+        return self.gcp.project
+
     def _ai_key_problems(self) -> list[str]:
         problems = []
         if self.environment != "local" and not self.alarms.notification_channels:
             problems.append(
                 f"alarms.notification_channels: the {self.environment} stack needs at least one (email or "
                 "pagerduty), or its audit alarms reach nobody"
+            )
+        if self.openai is not None and self.cluster.plugin_directory is None:
+            # Without it Vault answers the catalog write with "plugin directory is not configured".
+            problems.append(
+                "cluster.plugin_directory: required with the `openai` plugin (Vault registers and runs "
+                "external plugins only from there), e.g. /vault/plugins"
             )
         dynamic = [s.name for s in self.services if s.openai]
         if dynamic and self.openai is None:
@@ -1343,7 +1490,8 @@ class StackConfig(Strict):
         return problems
 
     def _human_auth_problems(self) -> list[str]:
-        human, problems = self.human_auth, []
+        human = self.human_auth
+        problems: list[str] = []
         if human is None:
             return problems
         if human.oidc.token_max_ttl > self.vault.max_token_ttl:
@@ -1387,7 +1535,7 @@ class StackConfig(Strict):
                     problems.append(f"cluster.api_access.allowed_cidrs: {cidr} overlaps {key} ({value})")
         return problems
 
-    def _catalog_problems(self) -> list[str]:
+    def _catalog_problems(self) -> list[str]:  # noqa: C901 -- a flat list of independent catalog rules
         problems = []
         names = [s.name for s in self.services]
         dupes = sorted({n for n in names if names.count(n) > 1})
@@ -1549,9 +1697,10 @@ def _prune(raw: Any, err: ValidationError) -> tuple[Any, set[str], frozenset[tup
         loc = tuple(item["loc"])
         if not loc:
             return None  # the stack-wide checks themselves failed: nothing more to find
-        last_index = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=None)
-        if last_index is not None:
-            drop_items.setdefault(loc[:last_index], set()).add(loc[last_index])
+        list_positions = [(i, part) for i, part in enumerate(loc) if isinstance(part, int)]
+        if list_positions:
+            last_index, position = list_positions[-1]
+            drop_items.setdefault(loc[:last_index], set()).add(position)
             continue
         model = _model_at(loc[:-1])
         field = model.model_fields.get(str(loc[-1])) if model else None

@@ -136,7 +136,7 @@ class _RecordingMocks(pulumi.runtime.Mocks):
             args.typ,
             args.name,
             args.inputs,
-            args.custom,
+            bool(args.custom),  # the mock monitor always sets it; None only in the SDK's signature
             o.urn,
             o.parent,
             dependencies=o.dependencies,
@@ -161,8 +161,8 @@ class _RecordingMocks(pulumi.runtime.Mocks):
             outputs.update(extra)
         return resource_id, outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
-        return {}
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+        return {}, None  # no outputs, no check failures
 
 
 class _Monitor(pulumi_mocks.MockMonitor):

@@ -329,7 +329,7 @@ def _check_identifiers(graph: Graph) -> list[Finding]:
         if r.type.startswith("gcp:") and r.inputs.get("project")
     }
     for ident in IDENTIFIERS:
-        targets = []
+        targets: list[_Target] = []
         for t in graph.of_type(rf"^{re.escape(ident.target)}$"):
             inputs = unwrap(dict(t.inputs))
             targets.append((t, ident.tokens(inputs), ident.exact(inputs)))
@@ -338,40 +338,58 @@ def _check_identifiers(graph: Graph) -> list[Finding]:
             if not resource.custom:
                 continue
             for prop, value in unwrap(dict(resource.inputs)).items():
-                deps = set(resource.property_dependencies.get(prop, ()))
                 texts = list(_strings(value))
-                for target, tokens, exact in targets:
-                    if target.urn == resource.urn or target.urn in deps:
-                        continue
-                    if any(tok in text for text in texts for tok in tokens) or any(
-                        text in exact for text in texts
-                    ):
-                        found.append(
-                            Finding(
-                                ident.rule_id,
-                                resource.type,
-                                resource.name,
-                                f"input {prop!r} names {_label(target)} but does not take it from its "
-                                f"output: {ident.why}",
-                            )
-                        )
-                if ident.dangling is None:
-                    continue
-                for text in texts:
-                    for match in ident.dangling.finditer(text):
-                        if any(tok in match.group(0) for tok in declared_tokens):
-                            continue
-                        if ident.own(match, projects):
-                            found.append(
-                                Finding(
-                                    ident.rule_id,
-                                    resource.type,
-                                    resource.name,
-                                    f"input {prop!r} names {match.group(0).rstrip('[')!r}, which no "
-                                    f"declared {ident.target} provides: {ident.why}",
-                                )
-                            )
+                found += _copied_names(ident, resource, prop, texts, targets)
+                found += _dangling_names(ident, resource, prop, texts, declared_tokens, projects)
     return found
+
+
+# A declared target of an identifier rule: the resource, the tokens naming it, its exact names.
+_Target = tuple[DeclaredResource, list[str], list[str]]
+
+
+def _copied_names(
+    ident: Identifier, resource: DeclaredResource, prop: str, texts: list[str], targets: list[_Target]
+) -> list[Finding]:
+    """The input names a declared target but is not taken from its output (no ordering edge)."""
+    deps = set(resource.property_dependencies.get(prop, ()))
+    return [
+        Finding(
+            ident.rule_id,
+            resource.type,
+            resource.name,
+            f"input {prop!r} names {_label(target)} but does not take it from its output: {ident.why}",
+        )
+        for target, tokens, exact in targets
+        if target.urn != resource.urn
+        and target.urn not in deps
+        and (any(tok in text for text in texts for tok in tokens) or any(text in exact for text in texts))
+    ]
+
+
+def _dangling_names(
+    ident: Identifier,
+    resource: DeclaredResource,
+    prop: str,
+    texts: list[str],
+    declared_tokens: list[str],
+    projects: set[str],
+) -> list[Finding]:
+    """The input names one of the stack's own objects of the target's kind that nothing declares."""
+    if ident.dangling is None:
+        return []
+    return [
+        Finding(
+            ident.rule_id,
+            resource.type,
+            resource.name,
+            f"input {prop!r} names {match.group(0).rstrip('[')!r}, which no "
+            f"declared {ident.target} provides: {ident.why}",
+        )
+        for text in texts
+        for match in ident.dangling.finditer(text)
+        if not any(tok in match.group(0) for tok in declared_tokens) and ident.own(match, projects)
+    ]
 
 
 def _check_typed_refs(graph: Graph) -> list[Finding]:

@@ -12,6 +12,7 @@ Light on purpose (no Pulumi import): the CLI resolves and checks the stack befor
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -111,15 +112,59 @@ def stack_name(stack: str | Path) -> str:
     )
 
 
-def _placeholders(value: Any) -> Any:
+# A plain value the operator fills in before the first deploy (e.g. the checksum of a binary they build:
+# docs/ai-keys.md). The config validator refuses it, so a real `pulumi up` cannot run with it; this
+# shape view (plan, the mocks, the tests) shows the resource with a stand-in instead, as it does for an
+# unset `secure:` value. `unset_values` lists both kinds, so the plan can say what is still missing.
+OPERATOR_SUPPLIED = "OPERATOR-SUPPLIED"
+# Registries under .invalid (RFC 2606) resolve nowhere: a stand-in image can never be pulled.
+_STAND_IN_REGISTRY = "operator-supplied.invalid"
+
+
+def _stand_in(key: str, context: Mapping[str, Any]) -> str:
+    digest = hashlib.sha256(f"{OPERATOR_SUPPLIED}:{key}".encode()).hexdigest()
+    if key.endswith("image"):
+        tag = str(context.get("version", "v0.0.0"))
+        return f"{_STAND_IN_REGISTRY}/{key.replace('.', '-')}:{tag}@sha256:{digest}"
+    return digest  # a checksum's shape
+
+
+def _placeholders(value: Any, key: str = "", context: Mapping[str, Any] | None = None) -> Any:
     # Encrypted `secure:` values are never decrypted here: plan shows the shape, not the secret.
     if isinstance(value, dict):
         if set(value) == {"secure"}:
             return "placeholder-for-encrypted-value"
-        return {k: _placeholders(v) for k, v in value.items()}
+        return {k: _placeholders(v, f"{key}.{k}".lstrip("."), value) for k, v in value.items()}
     if isinstance(value, list):
-        return [_placeholders(v) for v in value]
+        return [_placeholders(v, f"{key}[{i}]", context) for i, v in enumerate(value)]
+    if value == OPERATOR_SUPPLIED:
+        return _stand_in(key, context or {})
     return value
+
+
+def unset_values(stack: str | Path) -> list[str]:
+    """The config keys still holding a placeholder: `OPERATOR-SUPPLIED`, or a `secure:` value that is
+    no ciphertext (`v1:PLACEHOLDER-...`, which `pulumi` cannot decrypt)."""
+    document = yaml.load(stack_file(stack).read_text(), Loader=SAFE_LOADER) or {}  # noqa: S506
+    found: list[str] = []
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            if set(value) == {"secure"}:
+                if "PLACEHOLDER" in str(value["secure"]):
+                    found.append(f"{key} (secret)")
+                return
+            for k, v in value.items():
+                walk(v, f"{key}.{k}" if key else str(k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{key}[{i}]")
+        elif value == OPERATOR_SUPPLIED:
+            found.append(key)
+
+    for name, value in (document.get("config") or {}).items():
+        walk(value, name.partition(":")[2] or name)
+    return found
 
 
 def _merge(base: Any, override: Any) -> Any:
@@ -145,7 +190,7 @@ def read_stack_config(stack: str | Path, overrides: Mapping[str, Any] | None = N
     for key, value in (document.get("config") or {}).items():
         namespace, _, name = key.partition(":")
         if namespace == PROJECT_NAME:
-            raw[name] = _placeholders(value)
+            raw[name] = _placeholders(value, name)
         elif not name:
-            raw[key] = _placeholders(value)  # an unprefixed key: let validation name it
+            raw[key] = _placeholders(value, key)  # an unprefixed key: let validation name it
     return _merge(raw, overrides or {})

@@ -11,6 +11,10 @@ bench=0
 
 need_apt=()
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+# The TLS probe test runs the exporter; the recovery-share test makes PGP keys. In CI (env CI set) a
+# server-backed test that would skip fails (tests/ci_skips.py), so setup provides them.
+command -v prometheus-blackbox-exporter >/dev/null 2>&1 || need_apt+=(prometheus-blackbox-exporter)
+command -v gpg >/dev/null 2>&1 || need_apt+=(gnupg)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 # Debian's python3 lacks venv/ensurepip until python3-venv is installed.
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)

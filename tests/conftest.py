@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from infra.harness import DeclaredResource, run_program
+from tests.ci_skips import pytest_runtest_makereport  # noqa: F401 (a hook: in CI, server tests never skip)
 
 STACKS = ("prod", "staging", "local")
 

@@ -17,13 +17,13 @@ def _channel(
     cfg: StackConfig, channel: NotificationChannel, opts: pulumi.ResourceOptions
 ) -> gcp.monitoring.NotificationChannel:
     assert cfg.gcp is not None
-    args: dict[str, object] = {}
+    labels, sensitive_labels = None, None
     if channel.type == "email":
-        args["labels"] = {"email_address": channel.email_address or ""}
+        labels = {"email_address": channel.email_address or ""}
     else:
         assert channel.service_key is not None
         # sensitive_labels: the provider never returns it, and Pulumi keeps it encrypted in state.
-        args["sensitive_labels"] = gcp.monitoring.NotificationChannelSensitiveLabelsArgs(
+        sensitive_labels = gcp.monitoring.NotificationChannelSensitiveLabelsArgs(
             service_key=pulumi.Output.secret(channel.service_key.get_secret_value())
         )
     return gcp.monitoring.NotificationChannel(
@@ -31,8 +31,9 @@ def _channel(
         project=cfg.gcp.project,
         display_name=f"{channel.name} ({cfg.environment})",
         type=channel.type,
+        labels=labels,
+        sensitive_labels=sensitive_labels,
         opts=opts,
-        **args,
     )
 
 

@@ -95,6 +95,10 @@ class _Parser:
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
 
+    def next_is(self, kind: str, prefix: str = "") -> bool:
+        token = self.peek()
+        return token is not None and token[0] == kind and token[1].startswith(prefix)
+
     def take(self) -> tuple[str, str]:
         token = self.peek()
         if token is None:
@@ -104,8 +108,9 @@ class _Parser:
 
     def parse(self) -> Node:
         node = self.and_expr()
-        if self.peek() is not None:
-            raise QueryError(f"unexpected {self.peek()[1]!r} (implicit AND is not supported: write AND)")  # type: ignore[index]
+        extra = self.peek()
+        if extra is not None:
+            raise QueryError(f"unexpected {extra[1]!r} (implicit AND is not supported: write AND)")
         return node
 
     def and_expr(self) -> Node:
@@ -140,10 +145,10 @@ class _Parser:
             raise QueryError(f"expected a field path, got {text!r}")
         parts = list(_field_path(text)) if kind == "word" else [_unquote(text)]
         # `labels."k8s-pod/app"`: a word ending in '.' followed by a quoted segment.
-        while text.endswith(".") and self.peek() and self.peek()[0] == "string":  # type: ignore[index]
+        while text.endswith(".") and self.next_is("string"):
             kind, text = self.take()
             parts.append(_unquote(text))
-            if self.peek() and self.peek()[0] == "word" and self.peek()[1].startswith("."):  # type: ignore[index]
+            if self.next_is("word", "."):
                 kind, text = self.take()
                 parts += _field_path(text)
         if not parts:

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from infra.cluster import tls_probe
+from infra.cluster.ci_access import create_previewer_secret_access
 from infra.cluster.injector.component import AgentInjector
 from infra.cluster.namespace import create_namespace
 from infra.cluster.networkpolicy import create_networkpolicies
@@ -94,5 +95,12 @@ class VaultCluster(pulumi.ComponentResource):
             AgentInjector("injector", cfg, platform, self.provider, self.ca_certificate, plain)
             if cfg.injector.enabled
             else None
+        )
+        # The previewer's refresh GETs these Secrets; container.viewer cannot (ci_access.py).
+        namespaces = {cfg.cluster.namespace: self.namespace}
+        if self.injector is not None:
+            namespaces[cfg.injector.namespace] = self.injector.namespace
+        self.ci_access = create_previewer_secret_access(
+            cfg, platform.ci.previewer_email, namespaces, k8s_opts
         )
         self.register_outputs({"caCertificate": self.ca_certificate})

@@ -36,6 +36,20 @@ DATA_DIR = "/vault/data"
 VAULT_UID = 100
 VAULT_GID = 1000
 
+
+def server_container_security_context() -> dict:
+    """The server container's (and every container that writes files the server runs or reads)."""
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "runAsUser": VAULT_UID,
+        "runAsGroup": VAULT_GID,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
 SELECTOR = {"app.kubernetes.io/name": "vault", "app.kubernetes.io/component": "server"}
 LABELS = {**SELECTOR, "app.kubernetes.io/part-of": "vault-platform", "app.kubernetes.io/managed-by": "pulumi"}
 SNAPSHOT_SELECTOR = {"app.kubernetes.io/name": "vault", "app.kubernetes.io/component": "snapshot"}

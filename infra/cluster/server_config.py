@@ -1,4 +1,4 @@
-"""The GKE server spec: what `render_server_hcl` gets for a staging/prod pod, and the ConfigMap."""
+"""The GKE server config: the rendered spec (`infra.cluster.server_spec`) and its ConfigMap."""
 
 from __future__ import annotations
 
@@ -9,62 +9,15 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_kubernetes as k8s
 
-from infra.cluster.layout import (
-    API_PORT,
-    CLUSTER_PORT,
-    CONFIG_FILE,
-    CONFIG_MAP,
-    DATA_DIR,
-    TLS_DIR,
-    metadata,
-    pod_host,
-    pod_names,
-)
-from infra.cluster.server_hcl import GcpCkmsSeal, RetryJoin, ServerSpec, render_server_hcl
+from infra.cluster.layout import CONFIG_FILE, CONFIG_MAP, metadata
+from infra.cluster.server_hcl import render_server_hcl
+from infra.cluster.server_spec import gke_server_spec
 from infra.config import StackConfig
 
+__all__ = ["CONFIG_CHECKSUM_ANNOTATION", "configmap_manifest", "create_configmap", "gke_server_spec",
+           "pod_checksum", "render"]  # fmt: skip
+
 CONFIG_CHECKSUM_ANNOTATION = "vault-platform/config-checksum"
-
-
-def gke_server_spec(cfg: StackConfig) -> ServerSpec:
-    assert cfg.gcp is not None and cfg.kms is not None
-    cluster = cfg.cluster
-    return ServerSpec(
-        flavour=cluster.server,
-        seal=GcpCkmsSeal(
-            project=cfg.gcp.project,
-            region=cfg.kms.location,
-            key_ring=cfg.kms.key_ring,
-            crypto_key=cfg.kms.crypto_key,
-        ),
-        raft_path=DATA_DIR,
-        listener_address=f"0.0.0.0:{API_PORT}",
-        cluster_listener_address=f"0.0.0.0:{CLUSTER_PORT}",
-        tls_cert_file=f"{TLS_DIR}/tls.crt",
-        tls_key_file=f"{TLS_DIR}/tls.key",
-        tls_min_version=cluster.tls.min_version,
-        tls_cipher_suites=tuple(cluster.tls.cipher_suites),
-        # Every peer, the pod itself included (an attempt to join itself just fails over to the next):
-        # one identical file for all pods, so the checksum annotation changes exactly when it does.
-        retry_join=tuple(
-            RetryJoin(
-                leader_api_addr=f"https://{pod_host(cfg, pod)}:{API_PORT}",
-                leader_ca_cert_file=f"{TLS_DIR}/ca.crt",
-                leader_tls_servername=pod_host(cfg, pod),
-            )
-            for pod in pod_names(cfg)
-        ),
-        performance_multiplier=cluster.performance_multiplier,
-        prometheus_retention_seconds=cluster.telemetry.prometheus_retention,
-        unauthenticated_metrics=cluster.telemetry.unauthenticated_metrics,
-        kubernetes_service_registration=True,
-        log_level=cluster.log_level,
-        default_lease_ttl_seconds=cfg.vault.default_lease_ttl,
-        max_lease_ttl_seconds=cfg.vault.max_lease_ttl,
-        audit=tuple(cfg.vault.audit),
-        # The pod runs without IPC_LOCK (restricted Pod Security); GKE nodes have no swap to leak to.
-        disable_mlock=True,
-    )
 
 
 def render(cfg: StackConfig) -> str:

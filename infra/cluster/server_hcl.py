@@ -73,7 +73,7 @@ class ServerSpec:
     default_lease_ttl_seconds: int = 3600
     max_lease_ttl_seconds: int = 86400
     # Declarative audit devices: OpenBao only (Vault creates them through the API). Byte-identical on
-    # every node, or each new leader steps down (measured: see FACTS).
+    # every node, or each new leader steps down (docs/facts.md#audit-identical).
     audit: Sequence[AuditDevice] = field(default_factory=tuple)
     disable_mlock: bool = True
     # Raft autopilot loop periods (e.g. "1s"). None renders nothing, so the server keeps its defaults
@@ -82,6 +82,9 @@ class ServerSpec:
     # (bench/RESULTS.md, "Local bring-up").
     autopilot_reconcile_interval: str | None = None
     autopilot_update_interval: str | None = None
+    # Where external plugins live (Vault: "plugin_directory ... must be set to use external plugins";
+    # without it a catalog write answers "plugin directory is not configured"). None renders nothing.
+    plugin_directory: str | None = None
 
 
 def _q(value: str) -> str:
@@ -129,25 +132,8 @@ def _audit_blocks(devices: Sequence[AuditDevice]) -> list[str]:
     return lines
 
 
-def render_server_hcl(spec: ServerSpec) -> str:
-    """The server config file for one node (or for every pod, when node identity comes from the env)."""
-    lines: list[str] = []
-    if spec.node_id is None:
-        lines.append("# node_id, api_addr and cluster_addr come from the pod's environment")
-    for key, value in (("api_addr", spec.api_addr), ("cluster_addr", spec.cluster_addr)):
-        if value:
-            lines.append(f"{key} = {_q(value)}")
-    lines.append(f"ui = {str(spec.ui).lower()}")
-    if spec.flavour == "vault":
-        # OpenBao 2.x dropped mlock and warns on the key; Vault on Kubernetes disables it because
-        # swap is off on GKE nodes and mlock would need IPC_LOCK.
-        lines.append(f"disable_mlock = {str(spec.disable_mlock).lower()}")
-    lines += [
-        f"log_level = {_q(spec.log_level)}",
-        'log_format = "json"',
-        f'default_lease_ttl = "{spec.default_lease_ttl_seconds}s"',
-        f'max_lease_ttl = "{spec.max_lease_ttl_seconds}s"',
-        "",
+def _listener_block(spec: ServerSpec) -> list[str]:
+    lines = [
         'listener "tcp" {',
         f"  address         = {_q(spec.listener_address)}",
         f"  cluster_address = {_q(spec.cluster_listener_address)}",
@@ -158,15 +144,17 @@ def render_server_hcl(spec: ServerSpec) -> str:
     ]
     if spec.tls_cipher_suites:
         lines.append(f"  tls_cipher_suites = {_q(','.join(spec.tls_cipher_suites))}")
-    lines += [
+    return [
+        *lines,
         "  telemetry {",
         f"    unauthenticated_metrics_access = {str(spec.unauthenticated_metrics).lower()}",
         "  }",
         "}",
-        "",
-        'storage "raft" {',
-        f"  path = {_q(spec.raft_path)}",
     ]
+
+
+def _storage_block(spec: ServerSpec) -> list[str]:
+    lines = ['storage "raft" {', f"  path = {_q(spec.raft_path)}"]
     if spec.node_id:
         lines.append(f"  node_id = {_q(spec.node_id)}")
     lines.append(f"  performance_multiplier = {spec.performance_multiplier}")
@@ -185,7 +173,37 @@ def render_server_hcl(spec: ServerSpec) -> str:
         if join.leader_tls_servername:
             lines.append(f"    leader_tls_servername = {_q(join.leader_tls_servername)}")
         lines.append("  }")
-    lines += ["}", "", *_seal_block(spec.seal), ""]
+    return [*lines, "}"]
+
+
+def render_server_hcl(spec: ServerSpec) -> str:
+    """The server config file for one node (or for every pod, when node identity comes from the env)."""
+    lines: list[str] = []
+    if spec.node_id is None:
+        lines.append("# node_id, api_addr and cluster_addr come from the pod's environment")
+    for key, value in (("api_addr", spec.api_addr), ("cluster_addr", spec.cluster_addr)):
+        if value:
+            lines.append(f"{key} = {_q(value)}")
+    lines.append(f"ui = {str(spec.ui).lower()}")
+    if spec.flavour == "vault":
+        # OpenBao 2.x dropped mlock and warns on the key; Vault on Kubernetes disables it because
+        # swap is off on GKE nodes and mlock would need IPC_LOCK.
+        lines.append(f"disable_mlock = {str(spec.disable_mlock).lower()}")
+    if spec.plugin_directory:
+        lines.append(f"plugin_directory = {_q(spec.plugin_directory)}")
+    lines += [
+        f"log_level = {_q(spec.log_level)}",
+        'log_format = "json"',
+        f'default_lease_ttl = "{spec.default_lease_ttl_seconds}s"',
+        f'max_lease_ttl = "{spec.max_lease_ttl_seconds}s"',
+        "",
+        *_listener_block(spec),
+        "",
+        *_storage_block(spec),
+        "",
+        *_seal_block(spec.seal),
+        "",
+    ]
     if spec.kubernetes_service_registration:
         lines += ['service_registration "kubernetes" {}', ""]
     lines += [

@@ -18,6 +18,7 @@ from infra.cluster.layout import (
     STANDBY_SERVICE,
     metadata,
 )
+from infra.cluster.object_meta import object_meta
 from infra.config import StackConfig
 
 _PORTS = [
@@ -110,7 +111,7 @@ def create_services(cfg: StackConfig, opts: pulumi.ResourceOptions) -> list[k8s.
         name = m["metadata"]["name"]
         services.append(
             k8s.core.v1.Service(
-                f"service-{name}", metadata=_skip_await(m["metadata"]), spec=m["spec"], opts=opts
+                f"service-{name}", metadata=object_meta(_skip_await(m["metadata"])), spec=m["spec"], opts=opts
             )
         )
     return services
@@ -122,7 +123,7 @@ def create_api_load_balancer(
     m = api_load_balancer_manifest(cfg, address_name)
     return k8s.core.v1.Service(
         f"service-{API_LB_SERVICE}",
-        metadata=_skip_await(m["metadata"]),
+        metadata=object_meta(_skip_await(m["metadata"])),
         spec=m["spec"],
         # GKE looks the address up by name when it creates the forwarding rule: reserve it first.
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[address])),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from infra.cluster import tls_probe
+from infra.cluster import plugins, tls_probe
 from infra.cluster.layout import (
     API_PORT,
     CLUSTER_PORT,
@@ -29,6 +29,7 @@ from infra.cluster.layout import (
     VAULT_GID,
     VAULT_UID,
     metadata,
+    server_container_security_context,
 )
 from infra.cluster.server_config import CONFIG_CHECKSUM_ANNOTATION
 from infra.config import StackConfig
@@ -91,6 +92,7 @@ def _container(cfg: StackConfig) -> dict:
         {"name": "tls", "mountPath": TLS_DIR, "readOnly": True},
         {"name": "data", "mountPath": DATA_DIR},
         {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108 (an emptyDir, the only writable scratch space)
+        *plugins.server_mounts(cfg),
     ]
     return {
         "name": "vault",
@@ -111,15 +113,7 @@ def _container(cfg: StackConfig) -> dict:
             "requests": {"cpu": r.cpu_request, "memory": r.memory_request},
             "limits": {"cpu": r.cpu_limit, "memory": r.memory_limit},
         },
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "readOnlyRootFilesystem": True,
-            "runAsNonRoot": True,
-            "runAsUser": VAULT_UID,
-            "runAsGroup": VAULT_GID,
-            "capabilities": {"drop": ["ALL"]},
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": server_container_security_context(),
         "volumeMounts": mounts,
     }
 
@@ -147,6 +141,7 @@ def statefulset_manifest(cfg: StackConfig, pod_checksum: pulumi.Input[str]) -> d
         {"name": "config", "configMap": {"name": CONFIG_MAP, "defaultMode": 0o440}},
         {"name": "tls", "secret": {"secretName": TLS_SECRET, "defaultMode": 0o440}},
         {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
+        *plugins.volumes(cfg),
     ]
     if tls_probe.enabled(cfg):
         containers.append(tls_probe.container(cfg))
@@ -186,6 +181,7 @@ def statefulset_manifest(cfg: StackConfig, pod_checksum: pulumi.Input[str]) -> d
                 "labelSelector": {"matchLabels": dict(SELECTOR)},
             }
         ],
+        **({"initContainers": init} if (init := plugins.init_containers(cfg)) else {}),
         "containers": containers,
         "volumes": volumes,
     }

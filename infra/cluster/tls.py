@@ -26,6 +26,7 @@ from infra.cluster.layout import (
     pod_names,
     service_host,
 )
+from infra.cluster.object_meta import object_meta
 from infra.config import StackConfig
 
 CA_VALIDITY_HOURS = 5 * 8760
@@ -101,7 +102,7 @@ def create_tls(cfg: StackConfig, opts: pulumi.ResourceOptions, k8s_opts: pulumi.
     )
     secret = k8s.core.v1.Secret(
         "tls",
-        metadata=metadata(cfg, TLS_SECRET),
+        metadata=object_meta(metadata(cfg, TLS_SECRET)),
         type="kubernetes.io/tls",
         # pulumi-tls marks the keys secret already; wrapping the whole map keeps it secret in the
         # Secret's inputs and state even if that ever changes.
@@ -115,7 +116,7 @@ def create_tls(cfg: StackConfig, opts: pulumi.ResourceOptions, k8s_opts: pulumi.
     # The CA only, for readers that verify the listener but must not see tls.key (the GMP collector).
     ca_secret = k8s.core.v1.Secret(
         "ca",
-        metadata=metadata(cfg, CA_SECRET),
+        metadata=object_meta(metadata(cfg, CA_SECRET)),
         type="Opaque",
         string_data={"ca.crt": ca.cert_pem},
         opts=k8s_opts,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from infra.cluster.injector.agent_config import (
     SECRET_VOLUME_PATH,
@@ -93,8 +94,9 @@ def prepare(
     key = serialization.load_pem_private_key(
         (state.secrets / "sa-issuer-key.pem").read_bytes(), password=None
     )
+    assert isinstance(key, ec.EllipticCurvePrivateKey), "`up` writes an EC key (ES256 tokens)"
     token = tokenreview.mint(
-        key,  # type: ignore[arg-type]
+        key,
         identity.namespace,
         identity.service_account,
         audience=cfg.kubernetes_auth.audience,

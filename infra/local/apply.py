@@ -194,7 +194,7 @@ class Applier:
             self.applied.append((resource.type, resource.name))
         return outputs
 
-    def _apply(
+    def _apply(  # noqa: C901 -- the engine step (refresh, update, import, create) in the engine's order
         self, handler: Handler, session: ProviderSession, resource: DeclaredResource
     ) -> dict[str, Any]:
         raw = dict(resource.inputs)

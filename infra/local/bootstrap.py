@@ -17,7 +17,7 @@ from infra.local.state import State
 
 RECOVERY_SHARES = 5
 RECOVERY_THRESHOLD = 3
-# Autopilot promotes a joiner only after it has been healthy this long (default 10 s, see FACTS);
+# Autopilot promotes a joiner only after it has been healthy this long (default 10 s: docs/facts.md#autopilot-stabilization);
 # a local cluster need not wait that long, and the failover tests depend on all three being voters.
 STABILIZATION = "500ms"
 

@@ -31,7 +31,12 @@ from typing import TYPE_CHECKING, Any
 from infra.config import StackConfig, parse_stack_config
 from infra.local import bootstrap, github_oidc, idp, jws, kms, nodes, pki, postgres, processes
 from infra.local.client import client, health
+from infra.local.idp import Idp
+from infra.local.kms import Kms
+from infra.local.nodes import NodeAddress
+from infra.local.pki import NodePki
 from infra.local.ports import LOOPBACK, free_ports, is_free, wait_listening
+from infra.local.postgres import Postgres
 from infra.local.state import State
 from infra.progress import Progress
 from infra.stacks import PACKAGE_ROOT as REPO_ROOT
@@ -56,28 +61,30 @@ APPLY_WHILE_PROMOTING = True
 
 @dataclass
 class Environment:
+    # Fields are named like their modules: annotations use the classes by name, since inside the class
+    # body a field (`nodes`) shadows its module (`nodes.NodeAddress` would name the field).
     state: State
     cfg: StackConfig
-    pki: pki.NodePki
-    kms: kms.Kms
-    nodes: list[nodes.NodeAddress]
+    pki: NodePki
+    kms: Kms
+    nodes: list[NodeAddress]
     tokenreview_port: int
-    postgres: postgres.Postgres | None
+    postgres: Postgres | None
     postgres_note: str | None
     phases: dict[str, float] = field(default_factory=dict)
     applied: int = 0
     last_apply: Applier | None = None
     applies: list[Applier] = field(default_factory=list)  # every apply of this session, oldest first
-    idp: idp.Idp | None = None  # the people's IdP, when the stack declares human_auth
+    idp: Idp | None = None  # the people's IdP, when the stack declares human_auth
 
     @property
     def ca_cert(self) -> Path:
         return self.pki.ca_cert
 
-    def leader(self) -> nodes.NodeAddress:
+    def leader(self) -> NodeAddress:
         return bootstrap.wait_active(self.state, self.nodes)
 
-    def root_client(self, node: nodes.NodeAddress | None = None) -> Any:
+    def root_client(self, node: NodeAddress | None = None) -> Any:
         target = node or self.leader()
         return client(target.api_addr, self.ca_cert, bootstrap.root_token(self.state))
 
@@ -126,7 +133,7 @@ def _ports(state: State, node_count: int) -> dict[str, Any]:
     return ports
 
 
-def _start_tokenreview(state: State, port: int, the_pki: pki.NodePki) -> None:
+def _start_tokenreview(state: State, port: int, the_pki: NodePki) -> None:
     if processes.running(state, TOKENREVIEW):
         return
     if not is_free(port):
@@ -195,13 +202,13 @@ class Services:
     is ready while the other two finish.
     """
 
-    kms: Future[kms.Kms]
-    postgres: Future[postgres.Postgres | None]
+    kms: Future[Kms]
+    postgres: Future[Postgres | None]
     tokenreview: Future[None]
     notes: list[str]
     pool: ThreadPoolExecutor | _Now
 
-    def database(self) -> tuple[postgres.Postgres | None, str | None]:
+    def database(self) -> tuple[Postgres | None, str | None]:
         """Wait for PostgreSQL and the TokenReview stand-in; (PostgreSQL or None, why not)."""
         self.tokenreview.result()
         return self.postgres.result(), (self.notes[0] if self.notes else None)
@@ -211,19 +218,19 @@ def start_services(
     state: State,
     cfg: StackConfig,
     ports: dict[str, Any],
-    the_pki: pki.NodePki,
+    the_pki: NodePki,
     progress: Progress,
     log: Callable[[str], None],
 ) -> Services:
     notes: list[str] = []
 
-    def start_kms() -> kms.Kms:
+    def start_kms() -> Kms:
         with progress.phase("kms"):
             return kms.start(
                 state, ports["kms_api"], ports["kms_cluster"], the_pki.cert, the_pki.key, the_pki.ca_cert
             )
 
-    def start_postgres() -> postgres.Postgres | None:
+    def start_postgres() -> Postgres | None:
         with progress.phase("postgres"):
             try:
                 return postgres.start(
@@ -317,7 +324,7 @@ def up(
     return env
 
 
-def start_idp(env: Environment) -> idp.Idp:
+def start_idp(env: Environment) -> Idp:
     """The second OpenBao as the people's OIDC provider, Vault registered as its client: the UI
     callback of every node (any may be the leader the stack is applied to) and the CLI's."""
     assert env.cfg.human_auth is not None
@@ -358,7 +365,7 @@ def converge(env: Environment, progress: Progress, *, apply: bool = True) -> Non
             voters.result()
 
 
-def unseal_joiners(env: Environment, leader: nodes.NodeAddress) -> list[str]:
+def unseal_joiners(env: Environment, leader: NodeAddress) -> list[str]:
     """Restart each joiner once init's data has reached it, so it unseals now; returns their names.
 
     A node that joins a cluster auto-unseals only on its next stored-keys attempt, which OpenBao
@@ -369,7 +376,7 @@ def unseal_joiners(env: Environment, leader: nodes.NodeAddress) -> list[str]:
     seconds is left alone: its own 5 s retry still gets there.
     """
 
-    def one(node: nodes.NodeAddress) -> str | None:
+    def one(node: NodeAddress) -> str | None:
         if nodes.wait_replicated(node, env.ca_cert) != "replicated":
             return None
         processes.stop(env.state, node.name)

@@ -172,7 +172,9 @@ def configure(c: hvac.Client, state: State, redirect_uris: list[str], ca_cert: P
         }
     )
     state.write_secret("idp-client-secret", registered["client_secret"])
-    return load(state, ca_cert)  # type: ignore[return-value]
+    configured = load(state, ca_cert)
+    assert configured is not None, "the IdP's env entry and client secret were just written"
+    return configured
 
 
 def load(state: State, ca_cert: Path) -> Idp | None:

@@ -58,7 +58,7 @@ def _config(state: State, port: int, cluster_port: int, cert: Path, key: Path) -
             'storage "raft" {',
             f'  path = "{data}"',
             '  node_id = "kms"',
-            # Elects itself in about a second instead of several (see FACTS on the multiplier).
+            # Elects itself in about a second instead of several (docs/facts.md#performance-multiplier).
             "  performance_multiplier = 1",
             "}",
             'listener "tcp" {',

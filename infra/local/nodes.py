@@ -1,12 +1,14 @@
 """The 3 OpenBao Raft nodes on 127.0.0.1: server HCL from the cluster layer's renderer, one process each.
 
-Only the seal (transit, pointing at the KMS stand-in) and the addresses differ from GKE; everything else
-(TLS minimum, `performance_multiplier`, telemetry, declarative audit, lease TTLs) comes from the same
-stack config through the same `render_server_hcl`.
+Each node's spec is the GKE spec (`infra.cluster.server_spec`) with the seal (transit, pointing at the
+KMS stand-in), addresses, paths and node identity replaced; everything else (TLS minimum,
+`performance_multiplier`, telemetry, declarative audit, lease TTLs) is the spec prod runs, rendered by
+the same `render_server_hcl`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +18,7 @@ from pathlib import Path
 import requests
 
 from infra.cluster.server_hcl import RetryJoin, ServerSpec, TransitSeal, render_server_hcl
+from infra.cluster.server_spec import gke_server_spec
 from infra.config import StackConfig
 from infra.local import processes
 from infra.local.kms import Kms, bao_binary
@@ -54,27 +57,24 @@ def config_path(state: State, index: int) -> Path:
     return state.node_dir(index) / "server.hcl"
 
 
-def render_node(
+def node_spec(
     cfg: StackConfig, state: State, pki: NodePki, kms: Kms, nodes: list[NodeAddress], index: int
-) -> str:
+) -> ServerSpec:
+    """The GKE spec for this stack config with only what one machine cannot share replaced (the
+    allowed differences are listed, and checked, in tests/unit/cluster/test_server_spec.py)."""
     me = nodes[index]
-    spec = ServerSpec(
-        flavour=cfg.cluster.server,
-        seal=TransitSeal(
-            address=kms.address,
-            key_name=kms.key_name,
-            mount_path=kms.mount_path,
-            tls_ca_file=str(kms.ca_cert),
-        ),
+    transit = TransitSeal(
+        address=kms.address, key_name=kms.key_name, mount_path=kms.mount_path, tls_ca_file=str(kms.ca_cert)
+    )
+    return dataclasses.replace(
+        gke_server_spec(cfg, seal=transit),
         raft_path=str(state.node_dir(index) / "raft"),
         listener_address=f"{LOOPBACK}:{me.api_port}",
         cluster_listener_address=f"{LOOPBACK}:{me.cluster_port}",
         tls_cert_file=str(pki.cert),
         tls_key_file=str(pki.key),
-        tls_min_version=cfg.cluster.tls.min_version,
-        tls_cipher_suites=tuple(cfg.cluster.tls.cipher_suites),
         # Every node lists the others: whichever is leader, a restarted or wiped node finds it.
-        retry_join=[
+        retry_join=tuple(
             RetryJoin(
                 leader_api_addr=other.api_addr,
                 leader_ca_cert_file=str(pki.ca_cert),
@@ -82,23 +82,23 @@ def render_node(
             )
             for other in nodes
             if other.index != index
-        ],
-        performance_multiplier=cfg.cluster.performance_multiplier,
+        ),
+        # Processes, not pods: each node's identity is in its file instead of the pod's environment.
         api_addr=me.api_addr,
         cluster_addr=me.cluster_addr,
         node_id=me.name,
-        prometheus_retention_seconds=cfg.cluster.telemetry.prometheus_retention,
-        unauthenticated_metrics=cfg.cluster.telemetry.unauthenticated_metrics,
-        log_level=cfg.cluster.log_level,
-        default_lease_ttl_seconds=cfg.vault.default_lease_ttl,
-        max_lease_ttl_seconds=cfg.vault.max_lease_ttl,
-        # Relative audit paths resolve against each node's working directory (its own folder), so the
-        # stanzas stay byte-identical on every node, as OpenBao requires (FACTS).
-        audit=tuple(cfg.vault.audit),
+        kubernetes_service_registration=False,  # no Kubernetes API to register with
         autopilot_reconcile_interval=AUTOPILOT_RECONCILE_INTERVAL,
         autopilot_update_interval=AUTOPILOT_UPDATE_INTERVAL,
     )
-    return render_server_hcl(spec)
+
+
+def render_node(
+    cfg: StackConfig, state: State, pki: NodePki, kms: Kms, nodes: list[NodeAddress], index: int
+) -> str:
+    # Relative audit paths resolve against each node's working directory (its own folder), so the
+    # stanzas stay byte-identical on every node, as OpenBao requires (docs/facts.md#audit-identical).
+    return render_server_hcl(node_spec(cfg, state, pki, kms, nodes, index))
 
 
 def start_node(

@@ -93,6 +93,9 @@ class Node:
     namespace: str = "default"
     pod_name: str = "pod-0"
     overrides: Mapping[str, str] = field(default_factory=dict)  # env values that name the cluster
+    # Files an image would hold, as image -> {absolute path in the image: host file}: the runner has no
+    # images, so a container sees these on top of the host's read-only /usr (e.g. a plugin binary).
+    image_files: Mapping[str, Mapping[str, Path]] = field(default_factory=dict)
     timeout: float = 180.0
 
 
@@ -295,6 +298,33 @@ def _identity(pod: Mapping[str, Any], container: Mapping[str, Any]) -> tuple[int
     return int(uid), primary, sorted({primary, *groups})
 
 
+def _image_layer(container: Mapping[str, Any], node: Node, newroot: Path) -> list[str]:
+    """Overlay the image's files (node.image_files) on the directories they live in: read-only, the
+    host's directory underneath (so /bin keeps its shell)."""
+    files = node.image_files.get(str(container.get("image", ""))) or {}
+    layer = newroot.parent.parent / "image-layers" / container["name"]
+    by_dir: dict[str, list[tuple[str, Path]]] = {}
+    for path, source in files.items():
+        directory, _, name = path.rpartition("/")
+        by_dir.setdefault(directory or "/", []).append((name, source))
+    lines: list[str] = []
+    q, r = shlex.quote, shlex.quote(str(newroot))
+    for directory, entries in sorted(by_dir.items()):
+        upper = layer / directory.lstrip("/")
+        upper.mkdir(parents=True)
+        for name, source in entries:
+            shutil.copy2(source, upper / name)
+        os.chmod(layer, 0o755)  # noqa: S103 (containers run as other uids)
+        below = f"/usr{directory}" if directory in ("/bin", "/sbin", "/lib", "/lib64") else directory
+        target = f"{r}{q(directory)}"
+        lines += [f"rm -f {target}", f"mkdir -p {target}"]
+        if Path(below).is_dir():
+            lines.append(f"mount -t overlay overlay -o lowerdir={q(str(upper))}:{q(below)} {target}")
+        else:
+            lines += [f"mount --bind {q(str(upper))} {target}", f"mount -o remount,bind,ro {target}"]
+    return lines
+
+
 def _setup_script(
     container: Mapping[str, Any],
     volumes: Mapping[str, tuple[Path, bool]],
@@ -322,8 +352,15 @@ def _setup_script(
         f"mkdir -p {r}{GCS_MOUNT}",
         f"mount --bind {q(str(node.bucket_root))} {r}{GCS_MOUNT}",
     ]
+    lines += _image_layer(container, node, newroot)
     for mount in container.get("volumeMounts") or []:
         host, volume_ro = volumes[mount["name"]]
+        if mount.get("subPath"):
+            # The kubelet bind-mounts the subdirectory; it must exist by then (here: an init container
+            # made it), or the container does not start.
+            host = host / mount["subPath"]
+            if not host.is_dir():
+                raise RuntimeError(f"container {container['name']}: subPath {mount['subPath']!r} missing")
         target = f"{r}{q(mount['mountPath'])}"
         lines += [f"mkdir -p {target}", f"mount --bind {q(str(host))} {target}"]
         if mount.get("readOnly") or volume_ro:

@@ -1,6 +1,6 @@
 """Free loopback ports, and proof that the process listening on one is ours.
 
-Another program may already hold a "usual" port (18200 was taken once on these machines: FACTS), so
+Another program may already hold a "usual" port (18200 was taken once on these machines: docs/facts.md#ports-taken), so
 ports are picked at run time and, before anything is sent to them, the listening socket is matched to
 the pid we started (Linux /proc; elsewhere the check is skipped).
 """
@@ -16,15 +16,29 @@ from pathlib import Path
 LOOPBACK = "127.0.0.1"
 
 
+# Every port this process handed out: two callers (the nodes' ports, then the IdP's later on) must
+# never get the same one, which the kernel would happily do once the first caller's probe socket closed.
+_HANDED_OUT: set[int] = set()
+
+
 def free_ports(count: int) -> list[int]:
-    """`count` distinct ports free on 127.0.0.1 right now (held open together so they differ)."""
+    """`count` distinct ports free on 127.0.0.1 right now, none handed out before by this process.
+
+    The probe sockets are held open together (so the kernel gives distinct ports) and closed on return:
+    the caller's server binds them next.
+    """
     sockets: list[socket.socket] = []
+    picked: list[int] = []
     try:
-        for _ in range(count):
+        while len(picked) < count:
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sockets.append(sock)  # a port seen before stays held too, so the kernel moves on
             sock.bind((LOOPBACK, 0))
-            sockets.append(sock)
-        return [s.getsockname()[1] for s in sockets]
+            port = int(sock.getsockname()[1])
+            if port not in _HANDED_OUT:
+                picked.append(port)
+        _HANDED_OUT.update(picked)
+        return picked
     finally:
         for sock in sockets:
             sock.close()

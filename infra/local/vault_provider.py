@@ -244,7 +244,7 @@ class ProviderSession:
     def api_supported(self, *minimum: int) -> bool:
         """provider.IsAPISupported: the server's version is at least `minimum` (False if unknown)."""
         found = self.version()
-        return bool(found) and found >= minimum  # type: ignore[operator]
+        return found is not None and len(found) > 0 and found >= minimum
 
     @staticmethod
     def enterprise() -> bool:

@@ -49,7 +49,7 @@ def expected_from_config(cfg: StackConfig) -> Expected:
     return Expected(
         nodes=cfg.cluster.nodes,
         # GKE runs hashicorp/vault with Cloud KMS; the local OpenBao cluster is sealed by its transit
-        # stand-in (OpenBao has no built-in gcpckms: FACTS).
+        # stand-in (OpenBao has no built-in gcpckms: docs/facts.md#no-gcpckms-in-openbao).
         seal_type="transit" if cfg.environment == "local" else "gcpckms",
         tls_min=cfg.cluster.tls.min_version,
         audit=tuple(device.name for device in cfg.vault.audit),

@@ -39,10 +39,12 @@ from typing import Any
 import hvac
 import requests
 
+from infra.cluster.layout import STATEFULSET
 from infra.config import ConfigError, StackConfig, parse_stack_config
 from infra.harness import read_stack_config
 from infra.local.state import write_private
 from infra.ops.snapshot import from_env
+from infra.stacks import unset_values
 from infra.vault import acl, jwt_auth
 from infra.vault.audit import DESCRIPTION as AUDIT_DESCRIPTION
 from infra.vault.audit import audit_options
@@ -84,7 +86,7 @@ def bootstrap_writes(cfg: StackConfig, extra_pubkeys: list[str] | None = None) -
             "pass --jwt-pubkey PEM_FILE (the local stack's issuer key is generated at run time)"
         )
     # The same values `infra.vault` declares, so adopting them shows no change.
-    config = dict(jwt_auth.backend_args(cfg))
+    config = jwt_auth.backend_args(cfg).api_body()
     roles = {jwt_auth.role_path(cfg, role.name): role.api_body() for role in jwt_auth.bootstrap_roles(cfg)}
     policies = {p.name: p.text for p in acl.bootstrap_policies(cfg)}
     audit = {}
@@ -172,7 +174,7 @@ def apply_bootstrap(client: hvac.Client, plan: Bootstrap) -> None:
         client.adapter.post(f"/v1/{path}", json=body)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vaultctl init", description=__doc__.split("\n")[0])
     parser.add_argument("--stack", required=True, help="prod, staging, local or a path to a stack file")
     parser.add_argument("--recovery-shares", type=int, default=5)
@@ -205,7 +207,25 @@ def main(argv: list[str] | None = None) -> int:
         "cluster with the operator token in VAULT_TOKEN; prints what it wrote, never a secret",
     )
     parser.add_argument("--timeout", type=float, default=120)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return parser
+
+
+def _usage_problem(args: argparse.Namespace, cfg: StackConfig, pgp: list[str]) -> str | None:
+    """Why these arguments cannot initialize this stack, or None."""
+    if args.keys_dir is None:
+        return "--keys-dir is required"
+    if not pgp and cfg.environment != "local":
+        return (
+            f"the {cfg.environment} stack needs --recovery-pgp-keys (one key per share): "
+            "plaintext recovery keys are for the local stack only"
+        )
+    if pgp and len(pgp) != args.recovery_shares:
+        return f"{len(pgp)} PGP keys for {args.recovery_shares} shares: give one key per share"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
 
     try:
         cfg = parse_stack_config(read_stack_config(args.stack))
@@ -227,26 +247,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.update_bootstrap:
         assert plan is not None
-        return _update_bootstrap(plan)
-    if args.keys_dir is None:
-        print("vaultctl init: --keys-dir is required", file=sys.stderr)
+        return _update_bootstrap(plan, args.stack)
+    problem = _usage_problem(args, cfg, pgp)
+    if problem:
+        print(f"vaultctl init: {problem}", file=sys.stderr)
         return 2
-    if not pgp and cfg.environment != "local":
-        print(
-            f"vaultctl init: the {cfg.environment} stack needs --recovery-pgp-keys (one key per share): "
-            "plaintext recovery keys are for the local stack only",
-            file=sys.stderr,
-        )
-        return 2
-    if pgp and len(pgp) != args.recovery_shares:
-        print(
-            f"vaultctl init: {len(pgp)} PGP keys for {args.recovery_shares} shares: give one key per share",
-            file=sys.stderr,
-        )
-        return 2
+    return _initialize(args, cfg, plan, pgp)
 
+
+def _initialize(args: argparse.Namespace, cfg: StackConfig, plan: Bootstrap | None, pgp: list[str]) -> int:
+    """Initialize, keep the recovery shares, write the bootstrap, then revoke the root token."""
     try:
         client = from_env()
+        if not args.for_restore and (unfilled := _unfilled(args.stack)):
+            print(unfilled, file=sys.stderr)
+            return 2
         if client.sys.is_initialized():
             print(f"vaultctl init: {client.url} is already initialized; nothing changed")
             return 0
@@ -284,7 +299,40 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (RuntimeError, TimeoutError, hvac.exceptions.VaultError, requests.RequestException) as err:
         print(f"vaultctl init: {err}", file=sys.stderr)
+        if hint := unreachable_hint(cfg, err):
+            print(hint, file=sys.stderr)
         return 1
+
+
+def _unfilled(stack: str) -> str:
+    """Refuse to write the deployer policy while a value it pins is still OPERATOR-SUPPLIED: the shape
+    reader's stand-in would be pinned instead (docs/ai-keys.md, "Filling in the plugin")."""
+    keys = [k for k in unset_values(stack) if not k.endswith("(secret)")]
+    if not keys:
+        return ""
+    return (
+        f"vaultctl init: {', '.join(keys)} still OPERATOR-SUPPLIED in the stack file; the deployer policy "
+        "pins them: fill them in first (docs/ai-keys.md)"
+    )
+
+
+def unreachable_hint(cfg: StackConfig, err: BaseException) -> str:
+    """What to do when vault.address answers nothing. Before init no pod is ready (readiness wants an
+    initialized, unsealed node), so the API Service has no endpoints and its load balancer no backend:
+    init goes to one pod directly (docs/bootstrap.md, step 3)."""
+    text = str(err)
+    unreachable = isinstance(err, (requests.ConnectionError, requests.Timeout)) or any(
+        sign in text for sign in ("no healthy upstream", "502", "503")
+    )
+    if not unreachable or cfg.environment == "local":
+        return ""
+    ns = cfg.cluster.namespace
+    return (
+        "  an uninitialized cluster has no ready pod, so vault.address has no backend; go to a pod:\n"
+        f"    kubectl -n {ns} port-forward pod/{STATEFULSET}-0 8200:8200 &\n"
+        "    VAULT_ADDR=https://localhost:8200 VAULT_CACERT=ca.pem vaultctl init ..."
+        "  (docs/bootstrap.md, step 3)"
+    )
 
 
 def _print_bootstrap(plan: Bootstrap, cfg: StackConfig) -> None:
@@ -297,9 +345,12 @@ def _print_bootstrap(plan: Bootstrap, cfg: StackConfig) -> None:
     )
 
 
-def _update_bootstrap(plan: Bootstrap) -> int:
+def _update_bootstrap(plan: Bootstrap, stack: str) -> int:
     try:
         client = from_env()
+        if unfilled := _unfilled(stack):
+            print(unfilled, file=sys.stderr)
+            return 2
         if not client.sys.is_initialized():
             print("vaultctl init: the cluster is not initialized; run init first", file=sys.stderr)
             return 1

@@ -5,7 +5,7 @@ before it is trusted: after `save` (so a bad one is never uploaded) and before `
 corrupt copy is never sent to a cluster): the archive's own SHA256SUMS, and the `.sha256` sidecar when
 there is one. `restore` into a different cluster (disaster recovery) needs `--force`, and only then is
 the force endpoint used. The cluster the snapshot is restored into must be sealed by the SAME KMS key
-(FACTS: a different key leaves it sealed).
+(a different key leaves it sealed: docs/facts.md#restore-needs-the-same-key).
 
 GCS goes through `gcloud storage` (operator credentials or Workload Identity; never a JSON key); a
 `gs://.../` prefix ending in `/` means "the newest `.snap` object under it" (the scheduled job names

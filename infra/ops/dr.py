@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.cluster.layout import STATEFULSET
 from infra.config import PROJECT, ConfigError, StackConfig, parse_stack_config
 from infra.harness import DeclaredResource, mask, read_stack_config, run_program, stack_name
 
@@ -131,6 +132,20 @@ def _flags(flag: str, patterns: Iterable[str]) -> str:
     return " ".join(f"{flag} '{p}'" for p in patterns)
 
 
+DELETE_UNREACHABLE = "PULUMI_K8S_DELETE_UNREACHABLE=true"
+
+
+def port_forward_commands(cfg: StackConfig, stack: str) -> tuple[str, ...]:
+    """How `vaultctl init` reaches an uninitialized cluster: readiness wants an initialized, unsealed
+    node, so no pod is ready, the API Service has no endpoints and vault.address answers nothing. The
+    node certificate names localhost (infra/cluster/tls.py), so TLS still verifies against the CA."""
+    return (
+        f"pulumi stack output -s {stack} ca_certificate > ./vault-ca.pem",
+        f"kubectl -n {cfg.cluster.namespace} port-forward pod/{STATEFULSET}-0 8200:8200 &",
+        "export VAULT_ADDR=https://localhost:8200 VAULT_CACERT=./vault-ca.pem",
+    )
+
+
 def plan_steps(cfg: StackConfig, layers: Layers, stack: str) -> list[Step]:
     s = f"-s {stack}"
     exclude = _flags("--exclude", layers.patterns)
@@ -146,8 +161,15 @@ def plan_steps(cfg: StackConfig, layers: Layers, stack: str) -> list[Step]:
         Step(
             "refresh",
             "Refresh the state, except the Vault layer (its server is gone)",
-            (f"pulumi refresh {s} --yes {exclude}",),
-            "the state learns which cloud and cluster resources no longer exist",
+            # The Kubernetes provider still points at the lost cluster: every read of its objects fails
+            # ("unreachable cluster ... rerun with PULUMI_K8S_DELETE_UNREACHABLE=true", pulumi-kubernetes
+            # provider.go, Read) unless this variable (the provider's `deleteUnreachable` default,
+            # provider/cmd/pulumi-gen-kubernetes/main.go) lets it drop them from the state instead.
+            (f"{DELETE_UNREACHABLE} pulumi refresh {s} --yes {exclude}",),
+            "the state learns which cloud and cluster resources no longer exist; with the GKE cluster "
+            f"gone, {DELETE_UNREACHABLE} drops its objects from the state (protected ones too: the "
+            "Namespace and StatefulSet are recreated in the next step); it only acts on an unreachable "
+            "cluster, so check that a surviving cluster is reachable first",
         ),
         Step(
             "rebuild",
@@ -161,13 +183,16 @@ def plan_steps(cfg: StackConfig, layers: Layers, stack: str) -> list[Step]:
         ),
         Step(
             "init-for-restore",
-            "Initialize for the restore only",
+            "Initialize for the restore only, through a port-forward to the first pod",
             (
+                *port_forward_commands(cfg, stack),
                 f"vaultctl init --stack {stack} --keys-dir ./dr-shares "
                 "--recovery-pgp-keys holder-1.gpg,holder-2.gpg,holder-3.gpg,holder-4.gpg,holder-5.gpg "
                 "--for-restore ./restore-token",
+                "kill %1 && unset VAULT_ADDR  # the restore below goes through vault.address again",
             ),
-            "no JWT method nor deployer role: the snapshot brings them back, so nothing collides",
+            "no JWT method nor deployer role: the snapshot brings them back, so nothing collides; "
+            "an uninitialized pod is never ready, so vault.address has no backend until init",
         ),
         Step(
             "restore",

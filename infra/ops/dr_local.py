@@ -140,7 +140,7 @@ def diff_only_apply(
 ) -> ApplyReport:
     """Run the program with the applier's hook on a capturing client; compare, don't write."""
     capture = CapturingAdapter(client.adapter)
-    real_hook = make_hook(_DryClient(client, capture))  # type: ignore[arg-type]
+    real_hook = make_hook(_DryClient(client, capture))
     per_resource: list[tuple[DeclaredResource, list[tuple[str, str, dict[str, Any]]]]] = []
 
     lock = threading.Lock()

@@ -12,6 +12,7 @@ patch.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,14 +99,11 @@ def _current_version(meta: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
 
 def assess(service: Service, key: AiKey, meta: dict[str, Any] | None, now: dt.datetime) -> KeyStatus:
     """One declared key's status from its metadata (`None`: no metadata at all)."""
-    base = {
-        "provider": key.provider,
-        "service": service.name,
-        "owner": key.owner,
-        "period": key.rotation_period,
-    }
+    status = functools.partial(
+        KeyStatus, provider=key.provider, service=service.name, owner=key.owner, period=key.rotation_period
+    )
     if meta is None:
-        return KeyStatus(state=MISSING, notes=("no metadata: the Vault layer has not been applied",), **base)
+        return status(state=MISSING, notes=("no metadata: the Vault layer has not been applied",))
     notes: list[str] = []
     custom = meta.get("custom_metadata") or {}
     declared = declared_metadata(service, key)
@@ -117,7 +115,7 @@ def assess(service: Service, key: AiKey, meta: dict[str, Any] | None, now: dt.da
     current, version = _current_version(meta)
     if not version or version.get("deletion_time") or version.get("destroyed"):
         what = "never written" if not current else f"version {current} deleted"
-        return KeyStatus(state=MISSING, version=current, notes=(what, *notes), **base)
+        return status(state=MISSING, version=current, notes=(what, *notes))
     created = parse_time(version.get("created_time"))
     set_at, rotated_by = created, ""
     recorded = parse_time(custom.get(LAST_ROTATION))
@@ -129,14 +127,8 @@ def assess(service: Service, key: AiKey, meta: dict[str, Any] | None, now: dt.da
         notes.append(f"version {current} has no rotation record (written outside `vaultctl keys rotate`)")
     age = (now - set_at).total_seconds() if set_at else None
     state = OVERDUE if age is None or age > key.rotation_period else OK
-    return KeyStatus(
-        state=state,
-        version=current,
-        set_at=set_at,
-        age=age,
-        rotated_by=rotated_by,
-        notes=tuple(notes),
-        **base,
+    return status(
+        state=state, version=current, set_at=set_at, age=age, rotated_by=rotated_by, notes=tuple(notes)
     )
 
 

@@ -14,6 +14,7 @@ merely listening but still replaying its log would make the next restart the sec
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -98,8 +99,8 @@ def roll(
         log(f"{action} {name}: {time.monotonic() - t0:.1f}s")
 
     for name in report.order[:-1]:
-        timed("restart", name, lambda n=name: cluster.restart(n))
-        timed("healthy", name, lambda n=name: cluster.wait_healthy(n, timeout))
+        timed("restart", name, functools.partial(cluster.restart, name))
+        timed("healthy", name, functools.partial(cluster.wait_healthy, name, timeout))
 
     # Leadership moves to an already restarted node before the old leader stops: clients see one short
     # election instead of a failover after a crash.

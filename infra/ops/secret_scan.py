@@ -29,8 +29,12 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infra.harness import REPO_ROOT
+
+if TYPE_CHECKING:  # imported where used: detect-secrets loads only when the scan runs
+    from detect_secrets import SecretsCollection
 
 BASELINE = ".secrets.baseline"
 ALLOWLIST = "pragma: allowlist secret"
@@ -227,7 +231,7 @@ def project_findings(root: Path, files: Iterable[str]) -> list[Finding]:
 # ---------------------------------------------------------------------- detect-secrets layer
 
 
-def _scan_with_detect_secrets(root: Path, files: Iterable[str], settings: dict | None) -> object:
+def _scan_with_detect_secrets(root: Path, files: Iterable[str], settings: dict | None) -> SecretsCollection:
     from detect_secrets import SecretsCollection
     from detect_secrets.settings import default_settings, transient_settings
 
@@ -251,9 +255,9 @@ def detect_secrets_findings(root: Path, files: list[str], baseline_path: Path | 
         settings = ds_baseline.load_from_file(str(baseline_path))
         known = ds_baseline.load(settings, str(baseline_path))
     found = _scan_with_detect_secrets(root, files, settings)
-    new = found - known if known is not None else found  # type: ignore[operator]
+    new = found - known if known is not None else found
     findings = []
-    for filename, secret in new:  # type: ignore[attr-defined]
+    for filename, secret in new:
         findings.append(
             Finding(
                 filename,
@@ -274,9 +278,9 @@ def update_baseline(root: Path, baseline_path: Path) -> int:
     found = _scan_with_detect_secrets(root, files, None)
     if baseline_path.is_file():
         old = ds_baseline.load(ds_baseline.load_from_file(str(baseline_path)), str(baseline_path))
-        found.merge(old)  # type: ignore[attr-defined]
+        found.merge(old)
     with default_settings():
-        output = ds_baseline.format_for_output(found)  # type: ignore[arg-type]
+        output = ds_baseline.format_for_output(found)
     output.pop("generated_at", None)  # a timestamp would make every update a diff
     baseline_path.write_text(json.dumps(output, indent=2, sort_keys=True) + "\n")
     return sum(len(v) for v in output["results"].values())

@@ -6,7 +6,7 @@ environment and the disaster-recovery test share it. TLS is always verified: VAU
 refused, a mistake public backup scripts make.
 
 A snapshot is only as good as the seal key that wraps it: restoring into a cluster sealed by another
-key leaves it sealed (FACTS). Restore answers at once but applies in the background, so `restore`
+key leaves it sealed (docs/facts.md#restore-needs-the-same-key). Restore answers at once but applies in the background, so `restore`
 waits until a marker path the caller names is readable again.
 """
 
@@ -88,7 +88,7 @@ def restore(
     """Restore `path`. `force` is needed into a different cluster (a fresh one after a disaster).
 
     `ready` is polled until True (e.g. "a secret written before the snapshot reads back"); the
-    restore is applied in the background and took ~5.6 s here (FACTS).
+    restore is applied in the background and took ~5.6 s here (docs/facts.md#restore-in-background).
     """
     verify_checksum(path)
     data = path.read_bytes()

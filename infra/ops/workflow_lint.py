@@ -128,14 +128,18 @@ def stack_limits(root: Path = REPO_ROOT) -> workflow_rules.Limits:
     from infra.config import parse_stack_config
     from infra.harness import read_stack_config
 
-    configs = [parse_stack_config(read_stack_config(p)) for p in sorted(root.glob("Pulumi.*.yaml"))]
-    configs = [c for c in configs if c.environment != "local"] or configs
+    paths = sorted(root.glob("Pulumi.*.yaml"))
+    by_stack = {p.name.split(".")[1]: parse_stack_config(read_stack_config(p)) for p in paths}
+    cloud = {s: c for s, c in by_stack.items() if c.environment != "local"}
+    configs = list(cloud.values()) or list(by_stack.values())
     return workflow_rules.Limits(
         deployer_ttl=min(c.deployer.token_ttl for c in configs),
         previewer_ttl=min(c.previewer.token_ttl for c in configs),
         deploy_workflow=Path(configs[0].deployer.workflow).name,
         auditor_ttl=min(c.ai_keys.auditor_token_ttl for c in configs),
         auditor_workflow=Path(configs[0].ai_keys.auditor_workflow).name,
+        gke_stacks=frozenset(s for s, c in cloud.items() if c.gcp is not None),
+        pr_preview_stacks=frozenset(s for s, c in cloud.items() if "pull_request" in c.previewer.events),
     )
 
 

@@ -25,6 +25,15 @@ the plan the reviewers saw, with a token that outlives the job. Each rule names 
   commands (up, refresh, destroy) run only as the deployer.
 - WF-ZIZMOR: a zizmor finding may be silenced only for `dangerous-triggers` on a `workflow_run`
   trigger (WF-TRIGGER checks what zizmor cannot).
+- WF-RUNNERS: PR code and the deploy never share a runner: every self-hosted job of a pull_request
+  workflow runs on the `vault-platform-preview` pool, every self-hosted job of the deploy and drift
+  workflows and the keys report (main's code, prod credentials) on `vault-platform-deploy`, never both (.github/CI.md: the
+  pools are ephemeral runner groups, the deploy group restricted to those workflows on main).
+- WF-PR-STACKS: a pull_request job logs in only to stacks whose previewer accepts `pull_request`
+  (`previewer.events`; prod binds its previewer to main instead: `previewer.branch`).
+- WF-GKE-AUTH: a job running a pulumi command against a stack with a GKE cluster first installs
+  `gke-gcloud-auth-plugin` (google-github-actions/setup-gcloud `install_components`): the Kubernetes
+  provider's kubeconfig execs it (infra/platform/gke.py).
 - WF-AUDITOR: the third, read-only identity `keys-auditor` (provider keys' metadata, for the overdue
   report) logs in only from the workflow its role is bound to, never in an environment, and within its
   token's lifetime (WF-TTL).
@@ -40,6 +49,12 @@ from pathlib import Path
 from typing import Any
 
 PULUMI_VERSION_FILE = ".pulumi-version"
+DEPLOY_RUNNER = "vault-platform-deploy"
+PREVIEW_RUNNER = "vault-platform-preview"
+# main's code only (push/schedule/dispatch); the deploy runner group is restricted to them on main
+TRUSTED_WORKFLOWS = ("deploy.yml", "drift.yml", "keys-overdue.yml")
+SETUP_GCLOUD = "google-github-actions/setup-gcloud"
+GKE_AUTH_PLUGIN = "gke-gcloud-auth-plugin"
 DEPLOY_WORKFLOW = "deploy.yml"
 KEYS_AUDITOR = "keys-auditor"
 AUDITOR_WORKFLOW = "keys-overdue.yml"
@@ -59,7 +74,7 @@ _ISSUES = re.compile(r"\bgh (?:issue|label)\b")
 class Workflow:
     path: Path
     text: str
-    document: dict[str, Any]
+    document: dict[Any, Any]  # YAML keys: the bare key `on` loads as the boolean True
 
     @property
     def triggers(self) -> dict[str, Any]:
@@ -80,11 +95,11 @@ class Workflow:
         if not triggers or set(triggers) - DEPLOY_EVENTS:
             return False
         push = triggers.get("push")
-        if "push" in triggers:
-            branches = (push or {}).get("branches") if isinstance(push, dict) else None
-            if branches != ["main"] or set(push) - {"branches"}:
-                return False
-        return True
+        # Only `push: {branches: [main]}`: a bare `push` runs on every branch.
+        only_main = (
+            isinstance(push, dict) and push.get("branches") == ["main"] and not set(push) - {"branches"}
+        )
+        return "push" not in triggers or only_main
 
     def read_only(self) -> bool:
         """Triggered by anything besides push/workflow_dispatch: PRs, forks, schedules, other runs."""
@@ -100,6 +115,10 @@ class Limits:
     deploy_workflow: str = DEPLOY_WORKFLOW
     auditor_ttl: int = 600
     auditor_workflow: str = AUDITOR_WORKFLOW
+    # Stacks with a GKE cluster (WF-GKE-AUTH) and stacks whose previewer accepts pull_request
+    # (WF-PR-STACKS; None: not checked).
+    gke_stacks: frozenset[str] = frozenset()
+    pr_preview_stacks: frozenset[str] | None = None
 
 
 def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -413,6 +432,72 @@ def zizmor_ignore_rule(workflows: list[Workflow], limits: Limits) -> Iterator[st
             )
 
 
+def _labels(job: dict[str, Any]) -> list[str]:
+    runs_on = job.get("runs-on")
+    return [str(x) for x in runs_on] if isinstance(runs_on, list) else [str(runs_on)]
+
+
+def runner_rule(workflows: list[Workflow], limits: Limits) -> Iterator[str]:
+    for wf, name, job in _jobs(workflows):
+        if not _self_hosted(job):
+            continue
+        labels = _labels(job)
+        where = f"{wf.path}: WF-RUNNERS: job `{name}` runs-on {labels}"
+        trusted = wf.path.name in (limits.deploy_workflow, *TRUSTED_WORKFLOWS) or "deployer" in identities(
+            job
+        )
+        if "pull_request" in wf.triggers:
+            if PREVIEW_RUNNER not in labels or DEPLOY_RUNNER in labels:
+                yield f"{where}: pull request code runs only on the `{PREVIEW_RUNNER}` pool, never on `{DEPLOY_RUNNER}`"
+        elif trusted:
+            if DEPLOY_RUNNER not in labels or PREVIEW_RUNNER in labels:
+                yield f"{where}: deploy and drift jobs run only on the `{DEPLOY_RUNNER}` pool"
+        elif not {DEPLOY_RUNNER, PREVIEW_RUNNER} & set(labels):
+            yield f"{where}: a self-hosted job names its pool (`{DEPLOY_RUNNER}` or `{PREVIEW_RUNNER}`)"
+
+
+def _job_stacks(job: dict[str, Any]) -> set[str]:
+    stacks = set(_matrix_stacks(job))
+    for step in _pulumi_steps(job):
+        stack = str(_with(step).get("stack-name", ""))
+        if stack and "${{" not in stack:
+            stacks.add(stack)
+    return stacks
+
+
+def pr_stacks_rule(workflows: list[Workflow], limits: Limits) -> Iterator[str]:
+    if limits.pr_preview_stacks is None:
+        return
+    for wf, name, job in _jobs(workflows):
+        if "pull_request" not in wf.triggers or not identities(job):
+            continue
+        for stack in sorted(_job_stacks(job) - limits.pr_preview_stacks):
+            yield (
+                f"{wf.path}: WF-PR-STACKS: job `{name}` logs in to stack `{stack}` on pull requests, whose "
+                "previewer refuses pull_request tokens (previewer.branch): show its diff offline instead"
+            )
+
+
+def gke_auth_rule(workflows: list[Workflow], limits: Limits) -> Iterator[str]:
+    for wf, name, job in _jobs(workflows):
+        steps = _steps(job)
+        commands = [
+            i for i, s in enumerate(steps) if _action(s) == "pulumi/actions" and _with(s).get("command")
+        ]
+        if not commands or not _job_stacks(job) & limits.gke_stacks:
+            continue
+        installs = [
+            i
+            for i, s in enumerate(steps)
+            if _action(s) == SETUP_GCLOUD and GKE_AUTH_PLUGIN in str(_with(s).get("install_components", ""))
+        ]
+        if not installs or installs[0] > commands[0]:
+            yield (
+                f"{wf.path}: WF-GKE-AUTH: job `{name}` runs pulumi against a GKE stack without installing "
+                f"`{GKE_AUTH_PLUGIN}` first ({SETUP_GCLOUD} with `install_components: {GKE_AUTH_PLUGIN}`)"
+            )
+
+
 RULES: tuple[Rule, ...] = (
     deployer_rule,
     readonly_rule,
@@ -425,6 +510,9 @@ RULES: tuple[Rule, ...] = (
     pulumi_rule,
     auditor_rule,
     zizmor_ignore_rule,
+    runner_rule,
+    pr_stacks_rule,
+    gke_auth_rule,
 )
 
 

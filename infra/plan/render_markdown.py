@@ -78,8 +78,9 @@ def _node_status(edge_statuses: set[str]) -> str:
     return "same" if edge_statuses == {"same"} else "changed"
 
 
-def diagram(edges: Iterable[Edge], highlight: bool) -> list[str]:
-    edges = list(edges)
+def _trimmed(edges: list[Edge], highlight: bool) -> tuple[list[Edge], str]:
+    """At most MAX_EDGES edges (when highlighting, those of identities the change touches first), and
+    a note saying what was left out."""
     note = ""
     if highlight and len(edges) > MAX_EDGES:
         touched = {e.identity for e in edges if e.status != "same"}
@@ -88,6 +89,25 @@ def diagram(edges: Iterable[Edge], highlight: bool) -> list[str]:
     if len(edges) > MAX_EDGES:
         note = f"diagram limited to the first {MAX_EDGES} edges"
         edges = edges[:MAX_EDGES]
+    return edges, note
+
+
+def _node_classes(edges: list[Edge], ids: dict[str, str]) -> list[str]:
+    """Mermaid classes colouring each identity by what the change does to it."""
+    statuses: dict[str, set[str]] = {}
+    for e in edges:
+        statuses.setdefault(e.identity, set()).add(e.status)
+    styles = []
+    for status in ("added", "removed", "changed"):
+        members = [ids[i] for i, s in sorted(statuses.items()) if _node_status(s) == status]
+        if members:
+            styles.append(f"  classDef {status} {NODE_STYLE[status]}")
+            styles.append(f"  class {','.join(members)} {status}")
+    return styles
+
+
+def diagram(edges: Iterable[Edge], highlight: bool) -> list[str]:
+    edges, note = _trimmed(list(edges), highlight)
     if not edges:
         return []
     identities = sorted({e.identity for e in edges})
@@ -110,14 +130,7 @@ def diagram(edges: Iterable[Edge], highlight: bool) -> list[str]:
         if style:
             styles.append(f"  linkStyle {n} {style}")
     if highlight:
-        statuses: dict[str, set[str]] = {}
-        for e in edges:
-            statuses.setdefault(e.identity, set()).add(e.status)
-        for status in ("added", "removed", "changed"):
-            members = [ids[i] for i, s in sorted(statuses.items()) if _node_status(s) == status]
-            if members:
-                styles.append(f"  classDef {status} {NODE_STYLE[status]}")
-                styles.append(f"  class {','.join(members)} {status}")
+        styles += _node_classes(edges, ids)
     out = [fenced(lines + styles, "mermaid")]
     if highlight:
         out.append(

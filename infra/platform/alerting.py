@@ -10,6 +10,7 @@ enabled in gke.py).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +83,7 @@ def create_snapshot_alerting(
             name=name,
             description=f"vault-snapshot job status lines reporting {STATUS_FIELD}={status}",
             # From the cluster's output: the filter names the cluster, and the metric waits for it.
-            filter=cluster.name.apply(lambda c, s=status: log_filter(cfg, c, s)),
+            filter=cluster.name.apply(functools.partial(log_filter, cfg, status=status)),
             metric_descriptor=gcp.logging.MetricMetricDescriptorArgs(
                 metric_kind="DELTA", value_type="INT64", unit="1"
             ),

@@ -20,6 +20,7 @@ then on CI maintains them, the deployer's project-IAM power limited by condition
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -39,24 +40,45 @@ PREVIEWER_ID = "ci-previewer"
 ROLE_ATTRIBUTE = "ci_role"
 
 # `pulumi up` of this program, by what it declares (apis.py, network.py, gke.py, kms.py, identity.py,
-# bucket.py, this file) and by the Kubernetes objects it applies through GKE.
+# bucket.py, alerting.py, infra/alarms, infra/cluster/injector/firewall.py, this file) and by the
+# Kubernetes objects it applies through GKE. infra/platform/ci_permissions.py maps every declared type to
+# the permissions it needs and tests/unit/platform/test_ci_permissions.py checks these grants cover them.
 DEPLOYER_ROLES: dict[str, str] = {
     "roles/serviceusage.serviceUsageAdmin": "enables the APIs (apis.py)",
-    "roles/compute.networkAdmin": "VPC, subnet, router, Cloud NAT",
+    "roles/compute.networkAdmin": "VPC, subnet, router, Cloud NAT, address (read-only on firewalls)",
     "roles/container.admin": "cluster, node pool, and every Kubernetes object incl. RBAC",
     "roles/iam.serviceAccountAdmin": "the workload and CI accounts and their Workload Identity bindings",
     "roles/iam.serviceAccountUser": "acts as the node account when creating the cluster and pool",
-    "roles/iam.roleAdmin": "the key-scoped unseal role",
+    # Not roleAdmin: with it the deployer could rewrite a custom role it may grant (ciLogMetricReader)
+    # to hold any permission and then grant it (the condition below checks role names, not contents).
+    # Custom roles are created and changed only by an operator's apply (docs/bootstrap.md).
+    "roles/iam.roleViewer": "refresh of the custom roles (never a change)",
     "roles/iam.workloadIdentityPoolAdmin": "this pool and provider",
     "roles/storage.admin": "the snapshot bucket and its IAM",
     "roles/dns.admin": "the private zone for vault.address (issue 11's way in)",
     "roles/logging.configWriter": "the snapshot job's log-based metrics (alerting.py)",
-    "roles/monitoring.alertPolicyEditor": "the snapshot alert policies",
+    "roles/monitoring.alertPolicyEditor": "the alert policies",
+    # alertPolicyEditor covers alert policies only: the channels have their own role.
+    "roles/monitoring.notificationChannelEditor": "the alarm notification channels (infra/alarms)",
 }
+# The injector's webhook firewall rule: networkAdmin reads firewalls but cannot write them, and
+# roles/compute.securityAdmin would add firewall *policies* and their IAM (setIamPolicy) on top.
+FIREWALL_ADMIN_ID = "ciFirewallAdmin"
+FIREWALL_ADMIN_PERMISSIONS = (
+    "compute.firewalls.create",
+    "compute.firewalls.delete",
+    "compute.firewalls.get",
+    "compute.firewalls.list",
+    "compute.firewalls.update",
+)
 # Cloud KMS is granted on the unseal key and ring only, never at project scope (a project-wide KMS
 # role would reach every key, the stack secrets key included). The ring and key are created once by
 # the bootstrap apply; after that CI only updates the key and its IAM. No destroy permission: losing
 # the unseal key makes every snapshot useless (hashicorp/vault#20039).
+# setIamPolicy is there because the program declares the key's IAM members (the Vault server's unseal
+# grant, the CI identities' own): the provider reads and rewrites the key's policy for each. The
+# remaining risk, that a deployer token can grant any role on this key (to itself too), and what
+# limits it: .github/CI.md, "What the deployer can still do".
 UNSEAL_KEY_MANAGER_ID = "ciUnsealKeyManager"
 UNSEAL_KEY_MANAGER_PERMISSIONS = (
     "cloudkms.cryptoKeys.get",
@@ -74,11 +96,11 @@ PREVIEWER_ROLES: dict[str, str] = {
     "roles/serviceusage.serviceUsageViewer": "API states",
     "roles/compute.networkViewer": "VPC, subnet, router, NAT",
     "roles/container.viewer": "cluster, node pool and Kubernetes objects (not Secret values)",
-    "roles/iam.roleViewer": "the custom unseal role",
+    "roles/iam.roleViewer": "the custom roles",
     "roles/iam.workloadIdentityPoolViewer": "this pool and provider",
     "roles/storage.bucketViewer": "bucket metadata, never snapshot contents",
     "roles/dns.reader": "the private zone",
-    "roles/monitoring.viewer": "the alert policies",
+    "roles/monitoring.viewer": "the alert policies and notification channels",
 }
 # Log-based metric definitions, not log entries: roles/logging.viewer would also read every workload
 # log, Vault's stdout audit log included.
@@ -106,11 +128,23 @@ def ci_role_expression(cfg: StackConfig) -> str:
             f"has(assertion.environment) && assertion.environment == {_cel(d.environment)}",
         ]
     )
-    # A PR's workflow runs from refs/pull/N/merge: the previewer binds the workflow file, any ref.
-    workflows = " || ".join(
-        f"assertion.job_workflow_ref.startsWith({_cel(f'{d.repository}/{w}@')})" for w in p.workflows
-    )
-    previewer = f"{_in('event_name', list(p.events))} && ({workflows})"
+    if p.ref is None:
+        # A PR's workflow runs from refs/pull/N/merge: the previewer binds the workflow file, any ref.
+        workflows = " || ".join(
+            f"assertion.job_workflow_ref.startsWith({_cel(f'{d.repository}/{w}@')})" for w in p.workflows
+        )
+        previewer = f"{_in('event_name', list(p.events))} && ({workflows})"
+    else:
+        # previewer.branch (prod): only the reviewed branch's workflows, so PR code never gets this
+        # stack's state decrypt (the workflow file of a branch could be edited to run anything).
+        files = [f"{d.repository}/{w}@{p.ref}" for w in p.workflows]
+        previewer = " && ".join(
+            [
+                _in("event_name", list(p.events)),
+                f"assertion.ref == {_cel(p.ref)}",
+                _in("job_workflow_ref", files),
+            ]
+        )
     return f'({deployer}) ? "deployer" : (({previewer}) ? "previewer" : "none")'
 
 
@@ -201,8 +235,9 @@ def _kms_grants(
     previewer: gcp.serviceaccount.Account,
     opts: pulumi.ResourceOptions,
 ) -> None:
-    assert cfg.gcp is not None
-    project = cfg.gcp.project
+    # A project-level custom role can be granted only on that project's resources: these are granted
+    # on the key ring and key, which live in the KMS project.
+    project = cfg.kms_project()
     manager = _custom_role(
         "ci-unseal-key-manager",
         project,
@@ -281,9 +316,7 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
             service_account_id=account_resource_name(account),
             role="roles/iam.workloadIdentityUser",
             members=[
-                pool.workload_identity_pool_id.apply(
-                    lambda pool_id, r=role: principal_set(number, pool_id, r)
-                )
+                pool.workload_identity_pool_id.apply(functools.partial(principal_set, number, role=role))
             ],
             opts=opts,
         )
@@ -297,6 +330,21 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
         "CI: read log-based metric definitions (not log entries)",
         LOG_METRIC_READER_PERMISSIONS,
         opts,
+    )
+    firewall_admin = _custom_role(
+        "ci-firewall-admin",
+        project,
+        FIREWALL_ADMIN_ID,
+        "CI: VPC firewall rules (not firewall policies, no IAM)",
+        FIREWALL_ADMIN_PERMISSIONS,
+        opts,
+    )
+    gcp.projects.IAMMember(
+        f"{DEPLOYER_ID}-firewall-admin",
+        project=project,
+        role=firewall_admin,
+        member=account_member(deployer),
+        opts=opts,
     )
     for role in DEPLOYER_ROLES:
         gcp.projects.IAMMember(
@@ -315,7 +363,9 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
             title="only-the-programs-roles",
             description="Grant and revoke only the project roles this program itself grants.",
             # From the custom role's output: the condition names it, so it waits for the role.
-            expression=log_metric_reader.apply(lambda custom: grantable_condition(grantable_roles(custom))),
+            expression=pulumi.Output.all(log_metric_reader, firewall_admin).apply(
+                lambda custom: grantable_condition(grantable_roles(*custom))
+            ),
         ),
         opts=opts,
     )
@@ -335,20 +385,10 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
         opts=opts,
     )
     _kms_grants(cfg, unseal, deployer, previewer, opts)
-    if cfg.gcp.stack_secrets_key:
-        # The stack's config secrets: a preview decrypts them too (the values Vault rotates after
-        # setup, so what a PR could read is already stale); only the deployer re-encrypts.
-        for account_id, account, role in (
-            (DEPLOYER_ID, deployer, "roles/cloudkms.cryptoKeyEncrypterDecrypter"),
-            (PREVIEWER_ID, previewer, "roles/cloudkms.cryptoKeyDecrypter"),
-        ):
-            gcp.kms.CryptoKeyIAMMember(
-                f"{account_id}-stack-secrets",
-                crypto_key_id=cfg.gcp.stack_secrets_key,
-                role=role,
-                member=account_member(account),
-                opts=opts,
-            )
+    # The stack secrets key's IAM (ci-deployer encrypts and decrypts, ci-previewer decrypts) is granted by
+    # the operator at bootstrap (docs/bootstrap.md), not here: managing it from the stack would need
+    # getIamPolicy/setIamPolicy on the key that wraps every stack secret, i.e. a CI token that can grant
+    # decrypt on it to anyone.
     return CiIdentity(
         pool,
         provider,

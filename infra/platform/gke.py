@@ -16,6 +16,8 @@ from infra.platform.network import PODS_RANGE, SERVICES_RANGE, Network
 # The least-privilege role GKE documents for node service accounts (logs, metrics, image pulls), instead
 # of the Compute Engine default account, which holds Editor on the project.
 NODE_ROLE = "roles/container.defaultNodeServiceAccount"
+AUTH_PLUGIN = "gke-gcloud-auth-plugin"
+ADC_FLAG = "--use_application_default_credentials"
 
 
 def cluster_name(cfg: StackConfig) -> str:
@@ -50,7 +52,12 @@ def kubeconfig(name: str, endpoint: str | None, ca_certificate_b64: str | None =
     user = {
         "exec": {
             "apiVersion": "client.authentication.k8s.io/v1beta1",
-            "command": "gke-gcloud-auth-plugin",
+            "command": AUTH_PLUGIN,
+            # Without it the plugin shells out to `gcloud config config-helper` for a token; with it the
+            # plugin reads application default credentials, i.e. the file google-github-actions/auth
+            # writes (the flag: kubernetes/cloud-provider-gcp cmd/gke-gcloud-auth-plugin/cred.go,
+            # `use_application_default_credentials`). The workflows install the plugin (WF-GKE-AUTH).
+            "args": [ADC_FLAG],
             "provideClusterInfo": True,
             "interactiveMode": "Never",
         }
@@ -99,10 +106,9 @@ def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions)
         member=account_member(node_account),
         opts=opts,
     )
-    node_security = {
-        "service_account": node_email,
-        "oauth_scopes": ["https://www.googleapis.com/auth/cloud-platform"],  # IAM, not scopes, limits it
-    }
+    # Both the cluster's (removed) default pool and the Vault pool run as the node account; IAM, not
+    # OAuth scopes, limits what it can do.
+    node_scopes = ["https://www.googleapis.com/auth/cloud-platform"]
     cluster = gcp.container.Cluster(
         "gke",
         project=g.project,
@@ -156,7 +162,8 @@ def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions)
         remove_default_node_pool=True,
         initial_node_count=1,
         node_config=gcp.container.ClusterNodeConfigArgs(
-            **node_security,
+            service_account=node_email,
+            oauth_scopes=node_scopes,
             workload_metadata_config=gcp.container.ClusterNodeConfigWorkloadMetadataConfigArgs(
                 mode="GKE_METADATA"
             ),
@@ -189,7 +196,8 @@ def create_gke(cfg: StackConfig, network: Network, opts: pulumi.ResourceOptions)
         # Surge first, never take a node away before its replacement is up.
         upgrade_settings=gcp.container.NodePoolUpgradeSettingsArgs(max_surge=1, max_unavailable=0),
         node_config=gcp.container.NodePoolNodeConfigArgs(
-            **node_security,
+            service_account=node_email,
+            oauth_scopes=node_scopes,
             machine_type=g.machine_type,
             image_type="COS_CONTAINERD",
             disk_type="pd-balanced",

@@ -66,7 +66,9 @@ def cluster_workload_member(
     cluster: gcp.container.Cluster, namespace: str, kubernetes_sa: str
 ) -> pulumi.Output[str]:
     return cluster.workload_identity_config.apply(
-        lambda wi: workload_identity_member(wi.workload_pool if wi else "", namespace, kubernetes_sa)
+        lambda wi: workload_identity_member(
+            (wi.workload_pool if wi else None) or "", namespace, kubernetes_sa
+        )
     )
 
 

@@ -42,7 +42,9 @@ def create_unseal_key(
     cfg: StackConfig, vault_account: gcp.serviceaccount.Account, opts: pulumi.ResourceOptions
 ) -> UnsealKey:
     assert cfg.gcp is not None and cfg.kms is not None
-    project, kms = cfg.gcp.project, cfg.kms
+    # Ring, key and the custom role live in the KMS project (a project's custom role can only be granted
+    # on that project's resources); the Vault account stays in the workload project.
+    project, kms = cfg.kms_project(), cfg.kms
     protected = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True))
     key_ring = gcp.kms.KeyRing(
         "unseal-key-ring", project=project, name=kms.key_ring, location=kms.location, opts=protected

@@ -38,29 +38,25 @@ def declare_aws(aws: AwsConfig, parent: pulumi.Resource) -> vault.aws.SecretBack
     )
     roles = []
     for role in aws.roles:
-        extra: dict[str, object] = {}
-        if role.credential_type == "assumed_role":
-            extra = {
-                "role_arns": role.role_arns,
-                "default_sts_ttl": role.default_sts_ttl,
-                "max_sts_ttl": role.max_sts_ttl,
-            }
-        if role.statements:
-            extra["policy_document"] = policy_document(role)
+        assumed = role.credential_type == "assumed_role"
         roles.append(
             vault.aws.SecretBackendRole(
                 f"aws-role-{role.name}",
                 backend=backend.path,
                 name=role.name,
                 credential_type=role.credential_type,
+                # The STS fields only for assumed roles; None leaves an input out.
+                role_arns=role.role_arns if assumed else None,
+                default_sts_ttl=role.default_sts_ttl if assumed else None,
+                max_sts_ttl=role.max_sts_ttl if assumed else None,
+                policy_document=policy_document(role) if role.statements else None,
                 opts=child(parent, backend),
-                **extra,
             )
         )
     if aws.rotate_root:
         rotate_root_once(
             "aws-rotate-root",
-            pulumi.Output.concat(backend.path, "/config/rotate-root"),
+            backend.path.apply(lambda path: f"{path}/config/rotate-root"),
             parent,
             backend,
             *roles,

@@ -9,6 +9,8 @@ init renders too. The services' `ci-<service>` roles are CI-managed.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -54,7 +56,7 @@ def bound_claims(
     repository: str,
     refs: list[str],
     environments: list[str],
-    events: list[str] | None = None,
+    events: Sequence[str] | None = None,
     repository_id: int | None = None,
 ) -> dict[str, str]:
     # Exact strings (bound_claims_type "string"), ANDed across claims; values within one claim are ORed.
@@ -109,7 +111,11 @@ def previewer_role(cfg: StackConfig) -> JwtRole:
             # "glob"). The repository and the workflow file stay exact; the other claims carry no `*` and
             # so still match exactly. A PR may edit its own preview workflow: that is why this identity
             # is read-only.
-            "job_workflow_ref": ",".join(f"{d.repository}/{workflow}@*" for workflow in p.workflows),
+            "job_workflow_ref": ",".join(
+                f"{d.repository}/{workflow}@{p.ref or '*'}" for workflow in p.workflows
+            ),
+            # previewer.branch (prod): reviewed code only; a PR's token is refused (same as the GCP side).
+            **({"ref": p.ref} if p.ref else {}),
         },
         bound_claims_type="glob",
         user_claim="sub",
@@ -128,15 +134,25 @@ def role_path(cfg: StackConfig, name: str) -> str:
     return f"auth/{cfg.github_oidc.path}/role/{name}"
 
 
-def backend_args(cfg: StackConfig) -> dict[str, object]:
+@dataclass(frozen=True)
+class JwtIssuerConfig:
+    """The JWT method's issuer config (the provider's inputs, snake_case); None: not set."""
+
+    bound_issuer: str | None = None
+    oidc_discovery_url: str | None = None
+    jwt_validation_pubkeys: list[str] | None = None
+
+    def api_body(self) -> dict[str, object]:
+        """What `vaultctl init` writes: the fields the provider would send for these inputs."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+
+def backend_args(cfg: StackConfig) -> JwtIssuerConfig:
     """The JWT method's issuer config, as the program declares it and `vaultctl init` writes it."""
     gh = cfg.github_oidc
-    args: dict[str, object] = {"bound_issuer": gh.bound_issuer} if gh.bound_issuer else {}
     if gh.oidc_discovery_url:
-        args["oidc_discovery_url"] = gh.oidc_discovery_url
-    else:
-        args["jwt_validation_pubkeys"] = gh.validation_pubkeys
-    return args
+        return JwtIssuerConfig(gh.bound_issuer or None, oidc_discovery_url=gh.oidc_discovery_url)
+    return JwtIssuerConfig(gh.bound_issuer or None, jwt_validation_pubkeys=gh.validation_pubkeys)
 
 
 BACKEND_DESCRIPTION = "GitHub Actions OIDC"
@@ -146,13 +162,16 @@ def declare_jwt_auth(
     cfg: StackConfig, parent: pulumi.Resource, policies: dict[str, vault.Policy]
 ) -> vault.jwt.AuthBackend:
     gh = cfg.github_oidc
+    issuer = backend_args(cfg)
     backend = vault.jwt.AuthBackend(
         "auth-jwt",
         type="jwt",
         path=gh.path,
         description=BACKEND_DESCRIPTION,
+        bound_issuer=issuer.bound_issuer,
+        oidc_discovery_url=issuer.oidc_discovery_url,
+        jwt_validation_pubkeys=issuer.jwt_validation_pubkeys,
         opts=bootstrapped(cfg, gh.path, parent),
-        **backend_args(cfg),
     )
 
     def role(spec: JwtRole, opts: pulumi.ResourceOptions) -> None:

@@ -30,16 +30,14 @@ def declare_kubernetes_auth(
         tune=vault.AuthBackendTuneArgs(audit_non_hmac_request_keys=acl.KUBERNETES_AUDIT_CLEAR_KEYS),
         opts=child(parent),
     )
-    config: dict[str, object] = {"kubernetes_host": k8s.host}
-    if k8s.ca_pem:
-        config["kubernetes_ca_cert"] = k8s.ca_pem
     vault.kubernetes.AuthBackendConfig(
         "auth-kubernetes-config",
         backend=backend.path,
+        kubernetes_host=k8s.host,
+        kubernetes_ca_cert=k8s.ca_pem or None,
         # In the cluster Vault uses its own pod's token as the TokenReview caller: no long-lived reviewer JWT.
         disable_local_ca_jwt=False,
         opts=child(parent, backend),
-        **config,
     )
 
     def role(

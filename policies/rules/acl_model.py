@@ -331,8 +331,12 @@ def _wrapping_ttls(path: str, body: ObjectNode) -> tuple[float, float]:
         if not nodes:
             continue
         node = nodes[-1]  # an `any` field: the last assignment wins
-        raw = node.value if isinstance(node, Literal) and node.kind in ("string", "number") else None
-        value = seconds(int(raw) if isinstance(node, Literal) and node.kind == "number" else raw)
+        raw: int | str | None = None
+        if isinstance(node, Literal) and node.kind == "number":
+            raw = int(node.value)
+        elif isinstance(node, Literal) and node.kind == "string":
+            raw = node.value
+        value = seconds(raw)
         if value is None:
             shown = node.value if isinstance(node, Literal) else "a block"
             raise PolicyParseError(f'path {path!r}: {key} {shown!r} is not a duration (e.g. "5m")')

@@ -143,7 +143,8 @@ class _Scanner:
 
     def _string(self) -> str:
         """A double-quoted string, unquoted. `${...}` is kept verbatim, as HCL1's unquote keeps it."""
-        text, out, braces = self.text, [], 0
+        text, braces = self.text, 0
+        out: list[str] = []
         self._advance(1)
         while True:
             if self.pos >= len(text) or (text[self.pos] == "\n" and braces == 0):
@@ -311,7 +312,7 @@ def parse_hcl(text: str) -> ObjectNode:
     return _Parser(_Scanner(text).tokens()).document()
 
 
-class _JsonObject(list):  # type: ignore[type-arg]
+class _JsonObject(list[tuple[str, Any]]):
     """A JSON object as its (key, value) pairs, duplicates kept; told apart from a JSON array."""
 
 

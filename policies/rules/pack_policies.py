@@ -12,6 +12,7 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
@@ -88,5 +89,5 @@ def _policy(rule: Rule) -> ResourceValidationPolicy:
     )
 
 
-def build_policies() -> list[ResourceValidationPolicy]:
+def build_policies() -> list[Policy]:
     return [_policy(rule) for rule in RULES]

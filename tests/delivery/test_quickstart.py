@@ -43,6 +43,7 @@ def test_both_commands_set_up_first_then_run_their_job() -> None:
     assert test[1:] == [
         ".venv/bin/ruff check .",
         ".venv/bin/ruff format --check .",
+        ".venv/bin/mypy",
         ".venv/bin/python -m infra.ops.workflow_lint",
         ".venv/bin/python -m infra.ops.secret_scan",
         ".venv/bin/pytest",

@@ -288,6 +288,65 @@ BAD: list[tuple[str, str, Callable[[dict[str, Any]], None], str, str]] = [
 ]
 
 
+BAD += [
+    (
+        "preview-on-deploy-runners",
+        "preview.yml",
+        _set(["jobs", "preview", "runs-on"], ["self-hosted", "linux", "vault-platform-deploy"]),
+        "WF-RUNNERS",
+        "pull request code runs only",
+    ),
+    (
+        "up-on-preview-runners",
+        "deploy.yml",
+        _set(["jobs", "up-prod", "runs-on"], ["self-hosted", "linux", "vault-platform-preview"]),
+        "WF-RUNNERS",
+        "deploy and drift jobs run only",
+    ),
+    (
+        "plan-on-both-pools",
+        "deploy.yml",
+        _set(
+            ["jobs", "plan-staging", "runs-on"],
+            ["self-hosted", "linux", "vault-platform-deploy", "vault-platform-preview"],
+        ),
+        "WF-RUNNERS",
+        "plan-staging",
+    ),
+    (
+        "prod-previewed-on-pull-requests",
+        "preview.yml",
+        lambda d: d["jobs"]["preview"]["strategy"]["matrix"]["include"].append(
+            {"stack": "prod", "wif_provider": "GCP_WIF_PROVIDER_PROD", "vault_ca": "VAULT_CA_CERT_B64_PROD"}
+        ),
+        "WF-PR-STACKS",
+        "stack `prod`",
+    ),
+    (
+        "no-gke-auth-plugin",
+        "deploy.yml",
+        lambda d: d["jobs"]["up-prod"]["steps"].remove(
+            step(d["jobs"]["up-prod"], "google-github-actions/setup-gcloud")
+        ),
+        "WF-GKE-AUTH",
+        "up-prod",
+    ),
+    (
+        "gke-auth-plugin-after-pulumi",
+        "drift.yml",
+        lambda d: d["jobs"]["drift"]["steps"].append(
+            d["jobs"]["drift"]["steps"].pop(
+                d["jobs"]["drift"]["steps"].index(
+                    step(d["jobs"]["drift"], "google-github-actions/setup-gcloud")
+                )
+            )
+        ),
+        "WF-GKE-AUTH",
+        "drift",
+    ),
+]
+
+
 def test_shipped_workflows_pass_every_project_rule():
     assert workflow_rules.findings(shipped().values(), LIMITS) == []
 
@@ -306,7 +365,7 @@ def test_every_rule_has_a_firing_case():
     }
     covered = {b[3] for b in BAD} | {"WF-ZIZMOR"}  # WF-ZIZMOR: its own test below (a text rule)
     covered |= {"WF-AUDITOR"}  # tests/delivery/test_keys_workflow.py
-    assert len(documented) == len(workflow_rules.RULES) == 11
+    assert len(documented) == len(workflow_rules.RULES) == 14
     assert documented == covered, documented ^ covered
 
 

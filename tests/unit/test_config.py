@@ -22,6 +22,12 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
     ("one-node", "local", {"cluster": {"nodes": 1}}, "cluster.nodes=1: must be odd and >= 3"),
     ("prod-3-nodes", "prod", {"cluster": {"nodes": 3}}, "cluster.nodes=3: prod must run 5 voters"),
     (
+        "branch-bound-previewer-with-pull-requests",
+        "staging",
+        {"previewer": {"branch": "main", "events": ["pull_request", "push"]}},
+        "drop `pull_request` from events or unset branch",
+    ),
+    (
         "prod-software-key",
         "prod",
         {"kms": {"protection_level": "SOFTWARE"}},

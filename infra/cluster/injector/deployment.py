@@ -20,6 +20,7 @@ from infra.cluster.injector.layout import (
     metadata,
 )
 from infra.cluster.layout import API_PORT, CLIENT_SERVICE, service_host
+from infra.cluster.object_meta import object_meta
 from infra.config import ContainerResources, StackConfig
 
 CHECKSUM_ANNOTATION = "vault-platform/webhook-cert-sha256"
@@ -170,4 +171,4 @@ def create_deployment(
     cfg: StackConfig, checksum: pulumi.Output[str], opts: pulumi.ResourceOptions
 ) -> k8s.apps.v1.Deployment:
     spec = checksum.apply(lambda value: deployment_manifest(cfg, value)["spec"])
-    return k8s.apps.v1.Deployment("injector", metadata=metadata(cfg), spec=spec, opts=opts)
+    return k8s.apps.v1.Deployment("injector", metadata=object_meta(metadata(cfg)), spec=spec, opts=opts)

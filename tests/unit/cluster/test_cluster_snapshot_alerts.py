@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,11 @@ from infra.platform import alerting
 
 PROMTOOL = shutil.which("promtool")
 TESTS = Path(__file__).with_name("alerts") / "snapshot.test.yaml"
-needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool missing (Debian package `prometheus`)")
+_no_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool missing (Debian package `prometheus`)")
+
+
+def needs_promtool(test: Callable[..., None]) -> Callable[..., None]:
+    return pytest.mark.server(_no_promtool(test))
 
 
 @needs_promtool

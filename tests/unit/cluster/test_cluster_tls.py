@@ -46,3 +46,17 @@ def test_private_keys_reach_kubernetes_only_as_secrets(program, one, stack):
     # once secrets are masked, the key material appears nowhere in what the program declares
     for r in resources:
         assert "FAKE-KEY" not in json.dumps(mask(dict(r.inputs))), r.name
+
+
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_node_certificate_verifies_through_a_port_forward(stack: str) -> None:
+    """`vaultctl init` reaches an uninitialized cluster only through `kubectl port-forward
+    pod/vault-0 8200:8200` (no pod is ready, so the load balancer has no backend: docs/bootstrap.md step
+    3). The client then verifies https://localhost:8200 (or 127.0.0.1) against the node certificate."""
+    from infra.harness import run_program
+    from tests.conftest import of_type
+
+    csrs = of_type(run_program(stack), "tls:index/certRequest:CertRequest")
+    (csr,) = [c for c in csrs if c.name == "node-csr"]  # the server's (the injector has its own)
+    assert "localhost" in csr.inputs["dnsNames"]
+    assert "127.0.0.1" in csr.inputs["ipAddresses"]

@@ -101,7 +101,9 @@ def policy(cfg, claims: dict[str, Any]) -> str | None:
         and claims.get("environment") == d.environment
     ):
         return "deployer"
-    path = claims["job_workflow_ref"].split("@", 1)[0]
+    path, ref = claims["job_workflow_ref"].split("@", 1)
+    if p.ref is not None and (claims["ref"] != p.ref or ref != p.ref):
+        return None  # previewer.branch: only the reviewed branch's own workflows
     if claims["event_name"] in p.events and path in {f"{d.repository}/{w}" for w in p.workflows}:
         return "previewer"
     return None
@@ -145,6 +147,13 @@ def test_who_gets_which_identity(program, one, config, stack):
         "a PR running another workflow": _claims(
             cfg, **pr, job_workflow_ref=f"{repo}/.github/workflows/release.yml@refs/pull/42/merge"
         ),
+        "a branch's drift workflow dispatched by hand": _claims(
+            cfg,
+            event_name="workflow_dispatch",
+            ref="refs/heads/evil",
+            job_workflow_ref=f"{repo}/.github/workflows/drift.yml@refs/heads/evil",
+            environment=None,
+        ),
         "a fork or another repository with the same name": _claims(cfg, repository_id="1"),
         "another owner": _claims(cfg, repository_owner_id="2"),
     }
@@ -156,7 +165,15 @@ def test_who_gets_which_identity(program, one, config, stack):
         "deploy on push to the deploy branch",
         "deploy dispatched by hand on the deploy branch",
     }
-    assert outcome["a pull request's preview"] == outcome["the nightly drift check"] == "previewer"
+    assert outcome["the nightly drift check"] == "previewer"
+    # prod (previewer.branch: main): no PR code, and no branch's edited workflow, reads prod state (B3)
+    expected = None if cfg.previewer.branch else "previewer"
+    assert (
+        outcome["a pull request's preview"]
+        == outcome["a branch's drift workflow dispatched by hand"]
+        == expected
+    )
+    assert (stack == "prod") == (cfg.previewer.branch == "main")
     assert outcome["a fork or another repository with the same name"] is None
     assert outcome["another owner"] is None
     assert outcome["a PR running another workflow"] is None
@@ -203,10 +220,9 @@ def test_the_previewer_can_only_read(program, stack):
     assert [
         role for role in grants if not role.rsplit("/", 1)[-1].endswith(read_only) and "Reader" not in role
     ] == []
-    assert (
-        grants["roles/cloudkms.cryptoKeyDecrypter"] == "CryptoKeyIAMMember"
-    )  # the stack secrets, key-scoped
-    assert not set(grants) & set(ci_identity.DEPLOYER_ROLES)
+    # the stack secrets key's decrypt grant is the operator's (docs/bootstrap.md), not the program's
+    assert "roles/cloudkms.cryptoKeyDecrypter" not in grants
+    assert not set(grants) & {r for r in ci_identity.DEPLOYER_ROLES if not r.endswith(read_only)}
     assert not any("admin" in role.lower() or "editor" in role.lower() for role in grants)
 
 
@@ -232,6 +248,9 @@ def test_the_deployer_may_grant_exactly_the_project_roles_the_program_grants(pro
 @pytest.mark.parametrize("stack", ["prod", "staging"])
 def test_no_ci_identity_holds_kms_at_project_scope_or_can_destroy_the_unseal_key(program, stack):
     resources = program(stack)
+    # nor any IAM on the stack secrets key (an operator grants it), nor a way to rewrite custom roles
+    assert not [r for r in resources if "stack-secrets" in r.name]
+    assert "roles/iam.roleAdmin" not in _grants(resources, "ci-deployer")
     for account in ("ci-deployer", "ci-previewer"):
         grants = _grants(resources, account)
         assert not [role for role, kind in grants.items() if "cloudkms" in role and kind == "IAMMember"]

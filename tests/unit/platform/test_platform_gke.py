@@ -60,6 +60,9 @@ def test_kubernetes_provider_uses_the_exec_plugin_not_a_static_credential(progra
     user = kubeconfig["users"][0]["user"]
     assert set(user) == {"exec"}
     assert user["exec"]["command"] == "gke-gcloud-auth-plugin"
+    # application default credentials (the WIF file google-github-actions/auth writes), not a gcloud
+    # CLI shell-out: the runner needs the plugin binary only
+    assert user["exec"]["args"] == ["--use_application_default_credentials"]
 
 
 @pytest.mark.parametrize("stack", ["prod", "staging"])

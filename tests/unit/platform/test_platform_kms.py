@@ -45,7 +45,8 @@ def test_kms_is_granted_only_on_the_key_to_the_vault_server_account(program, one
     project = config(stack).gcp.project
     grant = one(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "unseal-key-vault-server").inputs
     assert grant["cryptoKeyId"] == "unseal-key-id"  # the mock id of the crypto key, not the ring
-    assert grant["role"] == f"projects/{project}/roles/{UNSEAL_ROLE_ID}"
+    # The role is the KMS project's (a custom role is grantable only on its own project's resources).
+    assert grant["role"] == f"projects/{config(stack).kms_project()}/roles/{UNSEAL_ROLE_ID}"
     assert grant["member"] == f"serviceAccount:vault-server@{project}.iam.gserviceaccount.com"
     # Nobody else may use the key: the CI identities' grants on it carry no encrypt/decrypt.
     on_the_key = [
@@ -72,8 +73,50 @@ def test_kms_is_granted_only_on_the_key_to_the_vault_server_account(program, one
         ]
     # At key-ring scope only the CI ring reader (ring metadata, no key permission); nothing at project scope.
     ring_grants = [unwrap(r.inputs) for r in resources if r.type.startswith("gcp:kms/keyRingIAM")]
-    assert {g["role"] for g in ring_grants} == {f"projects/{project}/roles/ciKeyRingReader"}
+    kms_project = config(stack).kms_project()
+    assert kms_project != project
+    assert {g["role"] for g in ring_grants} == {f"projects/{kms_project}/roles/ciKeyRingReader"}
+    # Every custom role granted on the key or its ring is defined in the KMS project, where it is grantable.
+    on_kms = {g["role"] for g in ring_grants} | {g["role"] for g in on_the_key}
+    for role in roles.values():
+        if f"projects/{role['project']}/roles/{role['roleId']}" in {
+            f"projects/{p}/roles/{role['roleId']}" for p in (project, kms_project)
+        } & on_kms:
+            assert role["project"] == kms_project, role["roleId"]
     assert all(p.startswith("cloudkms.keyRings.") for p in roles["ci-key-ring-reader"]["permissions"])
     for r in resources:
         if r.type.startswith("gcp:projects/iAM") and r.type != "gcp:projects/iAMCustomRole:IAMCustomRole":
             assert "cloudkms" not in str(unwrap(r.inputs.get("role", ""))), r.name
+
+
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_the_unseal_key_lives_in_the_kms_project(program, one, config, stack):
+    """Losing the workload project must not lose the key every snapshot needs (docs/disaster-recovery.md)."""
+    from infra.cluster.server_spec import cloud_kms_seal
+
+    cfg = config(stack)
+    assert cfg.kms.project and cfg.kms_project() == cfg.kms.project != cfg.gcp.project
+    resources = program(stack)
+    assert one(resources, "gcp:kms/keyRing:KeyRing", "unseal-key-ring").inputs["project"] == cfg.kms.project
+    assert one(resources, "gcp:projects/iAMCustomRole:IAMCustomRole", "unseal-role").inputs["project"] == (
+        cfg.kms.project
+    )
+    assert cloud_kms_seal(cfg).project == cfg.kms.project  # the gcpckms seal names the key's project
+    # The stack-secrets key (the state's secrets provider) is in the same project.
+    assert cfg.gcp.stack_secrets_key.startswith(f"projects/{cfg.kms.project}/")
+
+
+def test_kms_project_defaults_to_the_stack_project_and_prod_refuses_that(config):
+    from infra.config import ConfigError, parse_stack_config
+    from infra.harness import read_stack_config
+
+    raw = read_stack_config("staging")
+    raw["kms"] = {k: v for k, v in raw["kms"].items() if k != "project"}
+    assert parse_stack_config(raw).kms_project() == raw["gcp"]["project"]
+    raw = read_stack_config("prod")
+    raw["kms"] = {k: v for k, v in raw["kms"].items() if k != "project"}
+    with pytest.raises(ConfigError, match=r"kms\.project: prod keeps its unseal key in a project of its own"):
+        parse_stack_config(raw)
+    raw["kms"]["project"] = "Bad_Project"
+    with pytest.raises(ConfigError, match=r"kms\.project='Bad_Project': a GCP project id"):
+        parse_stack_config(raw)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.config import parse_stack_config
-from infra.harness import read_stack_config
+from infra.harness import read_stack_config, run_program
 from tests.conftest import STACKS, of_type
 
 K8S_ROLE = "vault:kubernetes/authBackendRole:AuthBackendRole"
@@ -109,9 +109,13 @@ def test_previewer_is_read_only_and_bound_to_the_preview_workflows(declared, sta
         "repository_id": str(d.repository_id),
         "repository_owner_id": str(d.repository_owner_id),
         "event_name": ",".join(p.events),
-        "job_workflow_ref": ",".join(f"{d.repository}/{w}@*" for w in p.workflows),
+        "job_workflow_ref": ",".join(f"{d.repository}/{w}@{p.ref or '*'}" for w in p.workflows),
+        **({"ref": "refs/heads/main"} if stack == "prod" else {}),
     }
-    assert "pull_request" in p.events and ".github/workflows/preview.yml" in p.workflows
+    # staging previews every PR live; prod only main's plan/drift jobs (PR code never decrypts prod)
+    assert ("pull_request" in p.events) == (
+        stack != "prod"
+    ) and ".github/workflows/preview.yml" in p.workflows
     # The only glob is the ref after `@`: no claim value starts with one, none is only one.
     for value in ",".join(previewer["boundClaims"].values()).split(","):
         assert (
@@ -142,3 +146,18 @@ def test_every_service_identity_has_an_entity_with_service_metadata(declared) ->
             assert f"{service.kubernetes.namespace}/{service.kubernetes.service_account}" in aliases
         if service.github:
             assert service.github.repository in aliases
+
+
+K8S_CONFIG = "vault:kubernetes/authBackendConfig:AuthBackendConfig"
+
+
+@pytest.mark.parametrize("ca_pem", [None, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"])
+def test_kubernetes_auth_config_sends_a_ca_only_when_configured(ca_pem: str | None) -> None:
+    overrides = {"kubernetes_auth": {"host": "https://k8s.example:6443", "ca_pem": ca_pem}}
+    config = of_type(run_program("prod", overrides=overrides), K8S_CONFIG)[0].inputs
+    assert config["kubernetesHost"] == "https://k8s.example:6443"
+    assert config["disableLocalCaJwt"] is False
+    if ca_pem:
+        assert config["kubernetesCaCert"] == ca_pem
+    else:
+        assert "kubernetesCaCert" not in config

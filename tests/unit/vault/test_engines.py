@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from infra.harness import is_secret, unwrap
+from infra.harness import is_secret, run_program, unwrap
 from infra.plan import format_resource
 from tests.conftest import STACKS, of_type
 
@@ -114,3 +114,34 @@ def test_every_vault_resource_is_parented_by_the_configuration_component(declare
     for resource in declared(stack):
         if resource.type.startswith("vault:"):
             assert "vault-platform:vault:Configuration" in resource.parent, resource.name
+
+
+def test_aws_role_inputs_follow_the_credential_type() -> None:
+    """STS fields only on assumed roles, the inline policy only where statements are configured."""
+    statement = {"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"]}
+    roles = [
+        {"name": "analytics-s3-read", "credential_type": "iam_user", "statements": [statement]},
+        {
+            "name": "deployer",
+            "credential_type": "assumed_role",
+            "role_arns": ["arn:aws:iam::123456789012:role/deploy"],
+            "default_sts_ttl": 600,
+            "max_sts_ttl": 1800,
+        },
+    ]
+    resources = run_program("prod", overrides={"aws": {"roles": roles}})
+    declared = {
+        r.inputs["name"]: r.inputs
+        for r in of_type(resources, "vault:aws/secretBackendRole:SecretBackendRole")
+    }
+    sts = {"roleArns", "defaultStsTtl", "maxStsTtl"}
+    assert not sts & set(declared["analytics-s3-read"])
+    assert "s3:GetObject" in declared["analytics-s3-read"]["policyDocument"]
+    assumed = declared["deployer"]
+    assert assumed["credentialType"] == "assumed_role"
+    assert (assumed["roleArns"], assumed["defaultStsTtl"], assumed["maxStsTtl"]) == (
+        ["arn:aws:iam::123456789012:role/deploy"],
+        600,
+        1800,
+    )
+    assert "policyDocument" not in assumed

@@ -1,6 +1,7 @@
 # node_id, api_addr and cluster_addr come from the pod's environment
 ui = true
 disable_mlock = true
+plugin_directory = "/vault/plugins"
 log_level = "info"
 log_format = "json"
 default_lease_ttl = "3600s"
@@ -48,7 +49,7 @@ storage "raft" {
 }
 
 seal "gcpckms" {
-  project    = "acme-vault-prod"
+  project    = "acme-vault-prod-kms"
   region     = "europe"
   key_ring   = "vault-prod"
   crypto_key = "vault-unseal"

@@ -1,6 +1,7 @@
 # node_id, api_addr and cluster_addr come from the pod's environment
 ui = true
 disable_mlock = true
+plugin_directory = "/vault/plugins"
 log_level = "info"
 log_format = "json"
 default_lease_ttl = "3600s"
@@ -38,7 +39,7 @@ storage "raft" {
 }
 
 seal "gcpckms" {
-  project    = "acme-vault-staging"
+  project    = "acme-vault-staging-kms"
   region     = "europe"
   key_ring   = "vault-staging"
   crypto_key = "vault-unseal"

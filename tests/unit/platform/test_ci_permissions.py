@@ -1,0 +1,107 @@
+"""Every type the program declares, against what the CI identities hold (infra/platform/ci_permissions.py).
+
+A real `pulumi up --refresh` as ci-deployer and `pulumi preview --refresh` as ci-previewer call, for each
+resource in state, the APIs this table names; a 403 on any of them fails the whole run. So a new type
+cannot land without its row, and a role change cannot drop a permission a declared type needs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.platform import ci_permissions as cp
+from infra.platform.ci_identity import DEPLOYER_ID, PREVIEWER_ID
+from infra.platform.identity import service_account_email
+
+STACKS = ["prod", "staging"]
+
+
+def _email(config, stack: str, account: str) -> str:
+    return service_account_email(config(stack).gcp.project, account)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_declared_type_has_a_row(program, stack):
+    assert cp.unmapped(r.type for r in program(stack)) == []
+
+
+def test_an_unknown_type_is_reported():
+    assert cp.unmapped(["gcp:compute/instance:Instance", "tls:index/privateKey:PrivateKey"]) == [
+        "gcp:compute/instance:Instance"
+    ]
+
+
+def _gaps(declared, email: str, *, deployer: bool) -> dict[str, list[str]]:
+    held = cp.holdings(declared, email)
+    gaps = {}
+    for r in declared:
+        need = cp.GCP_NEEDS.get(r.type)
+        write = deployer and (need is None or bool(need.write))
+        if lacking := cp.missing(r, declared, held, write=write):
+            gaps[f"{r.type} {r.name}"] = lacking
+    return gaps
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_deployer_can_apply_and_refresh_every_declared_resource(program, config, stack):
+    declared = program(stack)
+    assert _gaps(declared, _email(config, stack, DEPLOYER_ID), deployer=True) == {}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_previewer_can_refresh_every_declared_resource(program, config, stack):
+    declared = program(stack)
+    assert _gaps(declared, _email(config, stack, PREVIEWER_ID), deployer=False) == {}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_previewer_reads_only_the_declared_secrets(program, stack):
+    declared = program(stack)
+    held = cp.holdings(declared, _email_of(declared, PREVIEWER_ID))
+    secrets = {
+        (r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"])
+        for r in declared
+        if r.type == "kubernetes:core/v1:Secret"
+    }
+    granted = {(ns, name) for ns, names in held.rbac_get.items() for name in names}
+    assert granted == secrets  # no wildcard, nothing beyond what a refresh reads
+    assert "container.secrets.get" not in held.project and "container.secrets.list" not in held.project
+
+
+def _email_of(declared, account_id: str) -> str:
+    [account] = [
+        r for r in declared if r.type == "gcp:serviceaccount/account:Account" and r.name == account_id
+    ]
+    return f"{account.inputs['accountId']}@{account.inputs['project']}.iam.gserviceaccount.com"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_what_the_ci_identities_can_never_do(program, config, stack):
+    declared = program(stack)
+    deployer = cp.holdings(declared, _email(config, stack, DEPLOYER_ID))
+    previewer = cp.holdings(declared, _email(config, stack, PREVIEWER_ID))
+    every_deployer_scope = deployer.project.union(*deployer.scoped.values())
+    # no key version destroyed, no custom role rewritten (then granted: M2), no key used
+    for forbidden in (
+        "cloudkms.cryptoKeyVersions.destroy",
+        "iam.roles.create",
+        "iam.roles.update",
+        "cloudkms.cryptoKeyVersions.useToDecrypt",
+    ):
+        assert forbidden not in every_deployer_scope, forbidden
+    writes = {p for need in cp.GCP_NEEDS.values() for p in need.write}
+    assert not writes & previewer.project.union(*previewer.scoped.values())
+
+
+def test_a_lost_permission_is_caught(program, config):
+    """The check fires: without the previewer's Secret Role, or the deployer's firewall role."""
+    declared = program("prod")
+    no_rbac = [r for r in declared if not r.name.startswith("ci-previewer-secret-reader")]
+    gaps = _gaps(no_rbac, _email(config, "prod", PREVIEWER_ID), deployer=False)
+    assert gaps["kubernetes:core/v1:Secret tls"] == ["container.secrets.get"]
+    no_firewall = [r for r in declared if r.name != "ci-deployer-firewall-admin"]
+    gaps = _gaps(no_firewall, _email(config, "prod", DEPLOYER_ID), deployer=True)
+    assert (
+        "compute.firewalls.create"
+        in gaps["gcp:compute/firewall:Firewall injector-webhook-from-control-plane"]
+    )
