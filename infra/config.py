@@ -1725,6 +1725,15 @@ def _prune(raw: Any, err: ValidationError) -> tuple[Any, set[str], frozenset[tup
     return pruned, names, frozenset(drop_items)
 
 
+def _dropped_keys(err: ValidationError) -> list[tuple[Any, ...]]:
+    """The locations of the whole keys (not list items) that failed their own validation."""
+    return [
+        tuple(item["loc"])
+        for item in err.errors()
+        if item["loc"] and not any(isinstance(part, int) for part in item["loc"])
+    ]
+
+
 def _walk(data: Any, path: tuple[Any, ...]) -> Any:
     for part in path:
         if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
@@ -1754,11 +1763,15 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
         pruned = _prune(data, err)
         if pruned is not None:
             rest, dropped, shortened = pruned
+            # A section dropped for its own problem is not also "required" (it is there, but bad).
+            gone = {".".join(map(str, loc)) for loc in _dropped_keys(err)}
             try:
                 StackConfig.model_validate(rest)
             except ValidationError as again:
                 for line in _problems(again, rest, skip=shortened):
-                    about_dropped = any(f"[{n}]" in line or f"'{n}'" in line for n in dropped)
+                    about_dropped = any(f"[{n}]" in line or f"'{n}'" in line for n in dropped) or any(
+                        line.startswith(f"{key}: required") for key in gone
+                    )
                     if line not in problems and not about_dropped:
                         problems.append(line)
     if len(problems) == 1:  # one line, as callers that show only a first line (plan --against) need

@@ -491,3 +491,12 @@ def test_the_program_reads_only_its_own_config_keys(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(runtime_config, "get_config_env", lambda: values)
     cfg = contextvars.Context().run(load_stack_config)  # a fresh context: no program's CONFIG
     assert cfg.environment == "local" and cfg.cluster.nodes == 3
+
+
+def test_a_section_refused_for_its_own_value_is_not_also_reported_missing() -> None:
+    raw = copy.deepcopy(read_stack_config("staging"))
+    raw["kms"]["location"] = "europe-west1"
+    found = problems("staging", raw=raw)
+    assert len(found) == 1 and found[0].startswith("kms.location='europe-west1': a single region"), found
+    del raw["kms"]
+    assert problems("staging", raw=raw) == ["kms: required for the staging stack"]
