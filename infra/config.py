@@ -921,7 +921,8 @@ class AlarmsConfig(Strict):
 
 
 _DIGEST_PINNED = re.compile(
-    r"^(?P<repo>[a-z0-9][a-z0-9._/-]*[a-z0-9]):(?P<tag>[A-Za-z0-9_][A-Za-z0-9._-]{0,127})"
+    # An optional registry with a port (`registry.internal:5000/`), then the repository path.
+    r"^(?P<repo>(?:[a-z0-9][a-z0-9.-]*:[0-9]{1,5}/)?[a-z0-9][a-z0-9._/-]*[a-z0-9]):(?P<tag>[A-Za-z0-9_][A-Za-z0-9._-]{0,127})"
     r"@sha256:[0-9a-f]{64}$"
 )
 

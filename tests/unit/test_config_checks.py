@@ -124,6 +124,10 @@ def test_images_must_be_pinned_by_version_and_digest() -> None:
         "injector.image='hashicorp/vault-k8s:1.7.2': must be pinned by version and digest: "
         "repo:tag@sha256:<64 hex digits>"
     ]
+    # A private registry with a port is a registry, not a tag; a port must be digits.
+    private = "registry.internal:5000/platform/vault-k8s:1.7.2" + DIGEST
+    assert accepted("local", {"injector": {"image": private}}).injector.image == private
+    assert problems("local", {"injector": {"image": "registry.internal:x/vault-k8s:1.7.2" + DIGEST}})
 
 
 def test_container_sizes_must_be_quantities() -> None:
