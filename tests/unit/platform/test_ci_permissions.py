@@ -65,7 +65,8 @@ def test_the_previewer_reads_only_the_declared_secrets(program, stack):
     }
     granted = {(ns, name) for ns, names in held.rbac_get.items() for name in names}
     assert granted == secrets  # no wildcard, nothing beyond what a refresh reads
-    assert "container.secrets.get" not in held.project and "container.secrets.list" not in held.project
+    everywhere = held.everywhere()
+    assert "container.secrets.get" not in everywhere and "container.secrets.list" not in everywhere
 
 
 def _email_of(declared, account_id: str) -> str:
@@ -80,7 +81,7 @@ def test_what_the_ci_identities_can_never_do(program, config, stack):
     declared = program(stack)
     deployer = cp.holdings(declared, _email(config, stack, DEPLOYER_ID))
     previewer = cp.holdings(declared, _email(config, stack, PREVIEWER_ID))
-    every_deployer_scope = deployer.project.union(*deployer.scoped.values())
+    every_deployer_scope = deployer.everywhere()
     # no key version destroyed, no custom role rewritten (then granted: M2), no key used
     for forbidden in (
         "cloudkms.cryptoKeyVersions.destroy",
@@ -90,7 +91,7 @@ def test_what_the_ci_identities_can_never_do(program, config, stack):
     ):
         assert forbidden not in every_deployer_scope, forbidden
     writes = {p for need in cp.GCP_NEEDS.values() for p in need.write}
-    assert not writes & previewer.project.union(*previewer.scoped.values())
+    assert not writes & previewer.everywhere()
 
 
 def test_a_lost_permission_is_caught(program, config):
@@ -105,3 +106,47 @@ def test_a_lost_permission_is_caught(program, config):
         "compute.firewalls.create"
         in gaps["gcp:compute/firewall:Firewall injector-webhook-from-control-plane"]
     )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_resource_is_checked_in_its_own_project(program, config, stack):
+    """KMS resources (ring, key, their IAM, the custom roles granted on them) are the KMS project's;
+    everything else, Kubernetes objects included, the workload project's."""
+    declared = program(stack)
+    cfg = config(stack)
+    assert cfg.kms_project() != cfg.gcp.project
+    projects = {(r.type, r.name): cp.resource_project(r, declared) for r in declared}
+    for (type_, name), project in projects.items():
+        if not type_.startswith(("gcp:", "kubernetes:")):
+            continue
+        in_kms = type_.startswith("gcp:kms/") or name in (
+            "unseal-role",
+            "ci-unseal-key-manager",
+            "ci-key-ring-reader",
+            "ci-unseal-key-reader",
+        )
+        assert project == (cfg.kms_project() if in_kms else cfg.gcp.project), (type_, name)
+
+
+def test_a_project_grant_does_not_reach_another_project(program, config):
+    """The check fires: the workload project's roleViewer does not read a custom role of the KMS
+    project, and the same grant made on the KMS project does."""
+    declared = program("prod")
+    cfg = config("prod")
+    email = _email(config, "prod", PREVIEWER_ID)
+    [kms_role] = [r for r in declared if r.name == "unseal-role"]
+    held = cp.holdings(declared, email)
+    assert "iam.roles.get" in held.project[cfg.gcp.project]
+    assert cp.missing(kms_role, declared, held, write=False) == ["iam.roles.get"]
+    held = cp.holdings(declared, email, {"roles/iam.roleViewer": [f"projects/{cfg.kms_project()}"]})
+    assert cp.missing(kms_role, declared, held, write=False) == []
+
+
+def test_kubernetes_objects_need_the_dns_endpoint(program, config):
+    """Without `container.clusters.connect` on the cluster's project no Kubernetes object is reachable."""
+    declared = program("prod")
+    cfg = config("prod")
+    held = cp.holdings(declared, _email(config, "prod", DEPLOYER_ID))
+    held.project[cfg.gcp.project].discard(cp.K8S_CONNECT)
+    [statefulset] = [r for r in declared if r.type == "kubernetes:apps/v1:StatefulSet"][:1]
+    assert cp.missing(statefulset, declared, held, write=False) == [cp.K8S_CONNECT]
