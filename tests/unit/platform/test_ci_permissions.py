@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from infra.platform import ci_permissions as cp
-from infra.platform.ci_identity import DEPLOYER_ID, PREVIEWER_ID
+from infra.platform.ci_identity import DEPLOYER_ID, PREVIEWER_ID, operator_grants
 from infra.platform.identity import service_account_email
 
 STACKS = ["prod", "staging"]
@@ -31,8 +31,8 @@ def test_an_unknown_type_is_reported():
     ]
 
 
-def _gaps(declared, email: str, *, deployer: bool) -> dict[str, list[str]]:
-    held = cp.holdings(declared, email)
+def _gaps(declared, email: str, *, deployer: bool, outside=None) -> dict[str, list[str]]:
+    held = cp.holdings(declared, email, outside)
     gaps = {}
     for r in declared:
         need = cp.GCP_NEEDS.get(r.type)
@@ -45,13 +45,15 @@ def _gaps(declared, email: str, *, deployer: bool) -> dict[str, list[str]]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_deployer_can_apply_and_refresh_every_declared_resource(program, config, stack):
     declared = program(stack)
-    assert _gaps(declared, _email(config, stack, DEPLOYER_ID), deployer=True) == {}
+    outside = operator_grants(config(stack), DEPLOYER_ID)
+    assert _gaps(declared, _email(config, stack, DEPLOYER_ID), deployer=True, outside=outside) == {}
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_previewer_can_refresh_every_declared_resource(program, config, stack):
     declared = program(stack)
-    assert _gaps(declared, _email(config, stack, PREVIEWER_ID), deployer=False) == {}
+    outside = operator_grants(config(stack), PREVIEWER_ID)
+    assert _gaps(declared, _email(config, stack, PREVIEWER_ID), deployer=False, outside=outside) == {}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -79,8 +81,9 @@ def _email_of(declared, account_id: str) -> str:
 @pytest.mark.parametrize("stack", STACKS)
 def test_what_the_ci_identities_can_never_do(program, config, stack):
     declared = program(stack)
-    deployer = cp.holdings(declared, _email(config, stack, DEPLOYER_ID))
-    previewer = cp.holdings(declared, _email(config, stack, PREVIEWER_ID))
+    cfg = config(stack)
+    deployer = cp.holdings(declared, _email(config, stack, DEPLOYER_ID), operator_grants(cfg, DEPLOYER_ID))
+    previewer = cp.holdings(declared, _email(config, stack, PREVIEWER_ID), operator_grants(cfg, PREVIEWER_ID))
     every_deployer_scope = deployer.everywhere()
     # no key version destroyed, no custom role rewritten (then granted: M2), no key used
     for forbidden in (
@@ -97,9 +100,13 @@ def test_what_the_ci_identities_can_never_do(program, config, stack):
 def test_a_lost_permission_is_caught(program, config):
     """The check fires: without the previewer's Secret Role, or the deployer's firewall role."""
     declared = program("prod")
+    outside = operator_grants(config("prod"), PREVIEWER_ID)
     no_rbac = [r for r in declared if not r.name.startswith("ci-previewer-secret-reader")]
-    gaps = _gaps(no_rbac, _email(config, "prod", PREVIEWER_ID), deployer=False)
+    gaps = _gaps(no_rbac, _email(config, "prod", PREVIEWER_ID), deployer=False, outside=outside)
     assert gaps["kubernetes:core/v1:Secret tls"] == ["container.secrets.get"]
+    # without the operator's roleViewer on the KMS project: the refresh of its custom roles fails
+    gaps = _gaps(declared, _email(config, "prod", PREVIEWER_ID), deployer=False)
+    assert gaps["gcp:projects/iAMCustomRole:IAMCustomRole unseal-role"] == ["iam.roles.get"]
     no_firewall = [r for r in declared if r.name != "ci-deployer-firewall-admin"]
     gaps = _gaps(no_firewall, _email(config, "prod", DEPLOYER_ID), deployer=True)
     assert (
