@@ -7,10 +7,13 @@ cannot land without its row, and a role change cannot drop a permission a declar
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from infra.platform import ci_permissions as cp
-from infra.platform.ci_identity import DEPLOYER_ID, PREVIEWER_ID, operator_grants
+from infra.platform.ci_identity import DEPLOYER_ID, KMS_PROJECT_ROLES, PREVIEWER_ID, operator_grants
 from infra.platform.identity import service_account_email
 
 STACKS = ["prod", "staging"]
@@ -157,3 +160,23 @@ def test_kubernetes_objects_need_the_dns_endpoint(program, config):
     held.project[cfg.gcp.project].discard(cp.K8S_CONNECT)
     [statefulset] = [r for r in declared if r.type == "kubernetes:apps/v1:StatefulSet"][:1]
     assert cp.missing(statefulset, declared, held, write=False) == [cp.K8S_CONNECT]
+
+
+def _documented_kms_project_grants(text: str) -> dict[str, set[str]]:
+    """account -> roles the bootstrap's `for account in ...` loops grant on the KMS project."""
+    granted: dict[str, set[str]] = {}
+    for accounts, role in re.findall(
+        r"for account in ([^;\n]+); do\n\s+gcloud projects add-iam-policy-binding acme-vault-<env>-kms "
+        r"--role (\S+)",
+        text,
+    ):
+        for account in accounts.split():
+            granted.setdefault(account, set()).add(role)
+    return granted
+
+
+def test_the_operator_grants_the_model_counts_are_in_the_bootstrap():
+    text = (Path(__file__).parents[3] / "docs" / "bootstrap.md").read_text()
+    documented = _documented_kms_project_grants(text)
+    assert documented == {account: set(roles) for account, roles in KMS_PROJECT_ROLES.items()}
+    assert _documented_kms_project_grants(text.replace("acme-vault-<env>-kms --role", "x --role")) == {}
