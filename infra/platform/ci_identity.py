@@ -91,6 +91,35 @@ UNSEAL_KEY_MANAGER_PERMISSIONS = (
 # The ring's metadata, which a refresh reads; no key material, no use of any key.
 KEY_RING_READER_ID = "ciKeyRingReader"
 KEY_RING_READER_PERMISSIONS = ("cloudkms.keyRings.get", "cloudkms.keyRings.getIamPolicy")
+# The previewer's refresh of the unseal key and of its three IAM members (the provider reads the key's
+# policy for each): roles/cloudkms.viewer has get/list but not getIamPolicy, and iam.securityReviewer is
+# held on the workload project only. Key-scoped, like the manager; no use, no write.
+UNSEAL_KEY_READER_ID = "ciUnsealKeyReader"
+UNSEAL_KEY_READER_PERMISSIONS = (
+    "cloudkms.cryptoKeys.get",
+    "cloudkms.cryptoKeys.getIamPolicy",
+    "cloudkms.cryptoKeyVersions.list",
+)
+# The GKE DNS endpoint checks container.clusters.connect on every request. container.admin holds it
+# (`container.*`); whether roles/container.viewer does is unverified (infra/platform/ci_permissions.py),
+# so the previewer gets it from this one-permission role.
+CLUSTER_CONNECT_ID = "ciClusterConnect"
+CLUSTER_CONNECT_PERMISSIONS = ("container.clusters.connect",)
+# Granted by an operator by hand on the KMS project (docs/bootstrap.md, "CI identities: the first
+# apply"), not declared here: a project IAM member of the KMS project in the stack would need CI to hold
+# setIamPolicy on the project that holds the unseal and stack secrets keys. A refresh reads the custom
+# roles that live there (iam.roles.get); a grant on the workload project does not reach them.
+KMS_PROJECT_ROLES: dict[str, tuple[str, ...]] = {
+    DEPLOYER_ID: ("roles/iam.roleViewer",),
+    PREVIEWER_ID: ("roles/iam.roleViewer",),
+}
+
+
+def operator_grants(cfg: StackConfig, account_id: str) -> dict[str, list[str]]:
+    """What the operator grants `account_id` outside the program: role -> [`projects/<id>`]."""
+    return {role: [f"projects/{cfg.kms_project()}"] for role in KMS_PROJECT_ROLES.get(account_id, ())}
+
+
 PREVIEWER_ROLES: dict[str, str] = {
     "roles/iam.securityReviewer": "reads every IAM policy the stack declares (refresh of each grant)",
     "roles/serviceusage.serviceUsageViewer": "API states",
@@ -254,9 +283,17 @@ def _kms_grants(
         KEY_RING_READER_PERMISSIONS,
         opts,
     )
+    key_reader = _custom_role(
+        "ci-unseal-key-reader",
+        project,
+        UNSEAL_KEY_READER_ID,
+        "CI: read the unseal key's metadata and IAM policy (no use)",
+        UNSEAL_KEY_READER_PERMISSIONS,
+        opts,
+    )
     for name, role, account in (
         (f"{DEPLOYER_ID}-unseal-key", manager, deployer),
-        (f"{PREVIEWER_ID}-unseal-key", "roles/cloudkms.viewer", previewer),
+        (f"{PREVIEWER_ID}-unseal-key", key_reader, previewer),
     ):
         gcp.kms.CryptoKeyIAMMember(
             name, crypto_key_id=unseal.crypto_key.id, role=role, member=account_member(account), opts=opts
@@ -339,6 +376,14 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
         FIREWALL_ADMIN_PERMISSIONS,
         opts,
     )
+    cluster_connect = _custom_role(
+        "ci-cluster-connect",
+        project,
+        CLUSTER_CONNECT_ID,
+        "CI: reach the GKE control plane through its DNS endpoint",
+        CLUSTER_CONNECT_PERMISSIONS,
+        opts,
+    )
     gcp.projects.IAMMember(
         f"{DEPLOYER_ID}-firewall-admin",
         project=project,
@@ -363,7 +408,7 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
             title="only-the-programs-roles",
             description="Grant and revoke only the project roles this program itself grants.",
             # From the custom role's output: the condition names it, so it waits for the role.
-            expression=pulumi.Output.all(log_metric_reader, firewall_admin).apply(
+            expression=pulumi.Output.all(log_metric_reader, firewall_admin, cluster_connect).apply(
                 lambda custom: grantable_condition(grantable_roles(*custom))
             ),
         ),
@@ -381,6 +426,13 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
         f"{PREVIEWER_ID}-log-metrics",
         project=project,
         role=log_metric_reader,
+        member=account_member(previewer),
+        opts=opts,
+    )
+    gcp.projects.IAMMember(
+        f"{PREVIEWER_ID}-cluster-connect",
+        project=project,
+        role=cluster_connect,
         member=account_member(previewer),
         opts=opts,
     )

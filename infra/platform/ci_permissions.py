@@ -9,6 +9,10 @@ GCP: the permission each API method checks (the Terraform provider behind pulumi
 to refresh, `getIamPolicy` + `setIamPolicy` for every IAM member). Kubernetes: the GKE IAM permission
 `container.<resource>.<verb>` that GKE maps each Kubernetes verb to, or, for the previewer's Secrets,
 a Kubernetes RBAC `get` (infra/cluster/ci_access.py).
+
+A project-level grant applies only to resources of the project it was made on: the unseal key ring, key
+and their custom roles live in the KMS project (`kms.project`), everything else in the workload project,
+so each resource is checked against the grants of its own project (`resource_project`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ from infra.harness import DeclaredResource, unwrap
 # checks (a role's full list is much longer). Source: Google's role definitions as `roles.get` returns
 # them (the role pages under cloud.google.com/iam/docs/roles-permissions/<service>), read from the
 # iann0036/iam-dataset snapshot of them (gcp/roles/<role>.json @2073fa5, 2026-08-22). A permission not
-# listed here is treated as not held: only verified permissions count.
+# listed here is treated as not held: only verified permissions count. `container.clusters.connect` (the
+# DNS endpoint): roles/container.admin holds `container.*` on Google's GKE role page
+# (cloud.google.com/iam/docs/roles-permissions/container); that roles/container.viewer holds it is
+# unverified (the dataset's container.viewer.json @1818bc7 does not list it), so it is not listed there.
 PREDEFINED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "roles/cloudkms.cryptoKeyDecrypter": frozenset(
         {
@@ -85,6 +92,7 @@ PREDEFINED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "container.clusterRoles.delete",
             "container.clusterRoles.get",
             "container.clusterRoles.update",
+            "container.clusters.connect",
             "container.clusters.create",
             "container.clusters.delete",
             "container.clusters.get",
@@ -489,6 +497,9 @@ K8S_RESOURCES: dict[str, str] = {
 }
 # RBAC: creating a (Cluster)Role that grants what the creator does not hold, or binding one, needs these.
 K8S_RBAC_WRITE = ("container.roles.escalate", "container.roles.bind")
+# The GKE DNS endpoint (the only way CI reaches the control plane) authorizes every request with this
+# IAM permission on the cluster's project before Kubernetes RBAC sees it.
+K8S_CONNECT = "container.clusters.connect"
 
 # Declared types no cloud IAM governs, and why.
 EXEMPT_PREFIXES: dict[str, str] = {
@@ -501,12 +512,17 @@ EXEMPT_PREFIXES: dict[str, str] = {
 
 @dataclass
 class Holdings:
-    """An identity's GCP permissions: project-wide, and per resource (a KMS key or ring id); its
-    Kubernetes RBAC `get` grants: namespace -> Secret names."""
+    """An identity's GCP permissions: per project (project id -> permissions granted on that project),
+    and per resource (a KMS key or ring id); its Kubernetes RBAC `get` grants: namespace -> Secret
+    names."""
 
-    project: set[str] = field(default_factory=set)
+    project: dict[str, set[str]] = field(default_factory=dict)
     scoped: dict[str, set[str]] = field(default_factory=dict)
     rbac_get: dict[str, set[str]] = field(default_factory=dict)
+
+    def everywhere(self) -> set[str]:
+        """Every permission held on any project or resource (for what an identity can never do)."""
+        return set().union(*self.project.values(), *self.scoped.values())
 
 
 def _member_of(resource: DeclaredResource) -> str:
@@ -522,8 +538,9 @@ def _role_permissions(role: str, custom: dict[str, set[str]]) -> set[str]:
 def holdings(
     declared: Iterable[DeclaredResource], email: str, outside: dict[str, Iterable[str]] | None = None
 ) -> Holdings:
-    """What `serviceAccount:<email>` holds from the declared grants, plus `outside` (role -> scope id, or
-    "project") granted by the operator outside the program."""
+    """What `serviceAccount:<email>` holds from the declared grants, plus `outside`: role -> where the
+    operator granted it outside the program, each `projects/<id>` (that project) or a KMS key or ring
+    id."""
     declared = list(declared)
     custom = {
         str(unwrap(r.inputs["roleId"])): set(unwrap(r.inputs["permissions"]))
@@ -537,7 +554,7 @@ def holdings(
             continue
         perms = _role_permissions(str(unwrap(r.inputs["role"])), custom)
         if r.type == "gcp:projects/iAMMember:IAMMember":
-            held.project |= perms
+            held.project.setdefault(str(unwrap(r.inputs["project"])), set()).update(perms)
         elif "cryptoKeyId" in r.inputs:
             held.scoped.setdefault(str(unwrap(r.inputs["cryptoKeyId"])), set()).update(perms)
         elif "keyRingId" in r.inputs:
@@ -545,7 +562,10 @@ def holdings(
     for role, scope in (outside or {}).items():
         perms = _role_permissions(role, custom)
         for where in [scope] if isinstance(scope, str) else scope:
-            (held.project if where == "project" else held.scoped.setdefault(where, set())).update(perms)
+            if where.startswith("projects/"):
+                held.project.setdefault(where.removeprefix("projects/"), set()).update(perms)
+            else:
+                held.scoped.setdefault(where, set()).update(perms)
     held.rbac_get = _rbac_secret_gets(declared, email)
     return held
 
@@ -589,13 +609,55 @@ def _scopes(resource: DeclaredResource, declared: list[DeclaredResource]) -> lis
     return ids
 
 
+def _by_mock_id(declared: list[DeclaredResource], type_: str, resource_id: str) -> DeclaredResource | None:
+    return next((r for r in declared if r.type == type_ and f"{r.name}-id" == resource_id), None)
+
+
+def resource_project(resource: DeclaredResource, declared: list[DeclaredResource]) -> str | None:
+    """The project whose project-level grants apply to `resource`: its `project` input; for a KMS key
+    and the key's or ring's IAM members, the ring's (the KMS project); for a service account's IAM, the
+    account's; for a bucket's IAM, the bucket's; for a Kubernetes object, the cluster's. None when it
+    cannot be told: then no project-level grant counts (a gap, never a false pass)."""
+    if resource.type.startswith("kubernetes:"):
+        clusters = [r for r in declared if r.type == "gcp:container/cluster:Cluster"]
+        return resource_project(clusters[0], declared) if len(clusters) == 1 else None
+    if "project" in resource.inputs:
+        return str(unwrap(resource.inputs["project"]))
+    inputs = resource.inputs
+    if resource.type == "gcp:kms/cryptoKey:CryptoKey":
+        ring = _by_mock_id(declared, "gcp:kms/keyRing:KeyRing", str(unwrap(inputs["keyRing"])))
+        return resource_project(ring, declared) if ring else None
+    if "cryptoKeyId" in inputs:
+        key = _by_mock_id(declared, "gcp:kms/cryptoKey:CryptoKey", str(unwrap(inputs["cryptoKeyId"])))
+        return resource_project(key, declared) if key else None
+    if "keyRingId" in inputs:
+        ring = _by_mock_id(declared, "gcp:kms/keyRing:KeyRing", str(unwrap(inputs["keyRingId"])))
+        return resource_project(ring, declared) if ring else None
+    if "serviceAccountId" in inputs:  # projects/<project>/serviceAccounts/<email>
+        parts = str(unwrap(inputs["serviceAccountId"])).split("/")
+        return parts[1] if len(parts) == 4 and parts[0] == "projects" else None
+    if resource.type == "gcp:storage/bucketIAMMember:BucketIAMMember":
+        name = str(unwrap(inputs["bucket"]))
+        bucket = next(
+            (
+                r
+                for r in declared
+                if r.type == "gcp:storage/bucket:Bucket" and unwrap(r.inputs["name"]) == name
+            ),
+            None,
+        )
+        return resource_project(bucket, declared) if bucket else None
+    return None
+
+
 def missing(
     resource: DeclaredResource, declared: list[DeclaredResource], held: Holdings, write: bool
 ) -> list[str]:
     """The permissions `held` lacks to read (and, with `write`, to create/update/delete) `resource`."""
+    project = set(held.project.get(resource_project(resource, declared) or "", set()))
     if resource.type.startswith("gcp:"):
         need = GCP_NEEDS[resource.type]
-        perms = set(held.project)
+        perms = project
         for scope in _scopes(resource, declared):
             perms |= held.scoped.get(scope, set())
         wanted = [*need.read, *(need.write if write else ())]
@@ -603,10 +665,11 @@ def missing(
     if resource.type.startswith("kubernetes:"):
         plural = K8S_RESOURCES[resource.type]
         verbs = ["get", "create", "update", "delete"] if write else ["get"]
-        wanted = [f"container.{plural}.{v}" for v in verbs]
+        # Every Kubernetes call goes through the cluster's DNS endpoint, which first checks this.
+        wanted = [K8S_CONNECT, *(f"container.{plural}.{v}" for v in verbs)]
         if write and plural in ("roles", "roleBindings", "clusterRoles", "clusterRoleBindings"):
             wanted += K8S_RBAC_WRITE
-        lacking = [p for p in wanted if p not in held.project]
+        lacking = [p for p in wanted if p not in project]
         metadata = resource.inputs.get("metadata") or {}
         names = held.rbac_get.get(metadata.get("namespace", ""), set())
         if "container.secrets.get" in lacking and ({"*", metadata.get("name")} & names):

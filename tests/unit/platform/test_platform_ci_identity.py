@@ -217,8 +217,14 @@ def test_the_previewer_can_only_read(program, stack):
     grants = _grants(program(stack), "ci-previewer")
     assert grants, "the previewer holds grants"
     read_only = ("viewer", "reader", "Viewer", "Reader", "securityReviewer", "cryptoKeyDecrypter")
+    # ciClusterConnect only lets a request reach the DNS endpoint; what it may do there is the viewer's
+    assert ci_identity.CLUSTER_CONNECT_PERMISSIONS == ("container.clusters.connect",)
     assert [
-        role for role in grants if not role.rsplit("/", 1)[-1].endswith(read_only) and "Reader" not in role
+        role
+        for role in grants
+        if not role.rsplit("/", 1)[-1].endswith(read_only)
+        and "Reader" not in role
+        and not role.endswith(f"/{ci_identity.CLUSTER_CONNECT_ID}")
     ] == []
     # the stack secrets key's decrypt grant is the operator's (docs/bootstrap.md), not the program's
     assert "roles/cloudkms.cryptoKeyDecrypter" not in grants
