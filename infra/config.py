@@ -1770,8 +1770,9 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
                 StackConfig.model_validate(rest)
             except ValidationError as again:
                 for line in _problems(again, rest, skip=shortened):
+                    # ...nor missing where a check names it as a section ("add the `openai` section").
                     about_dropped = any(f"[{n}]" in line or f"'{n}'" in line for n in dropped) or any(
-                        line.startswith(f"{key}: required") for key in gone
+                        line.startswith(f"{key}: required") or f"the `{key}` section" in line for key in gone
                     )
                     if line not in problems and not about_dropped:
                         problems.append(line)
