@@ -38,6 +38,7 @@ from typing import Any
 from infra.cluster.layout import STATEFULSET
 from infra.config import PROJECT, ConfigError, StackConfig, parse_stack_config
 from infra.harness import DeclaredResource, mask, read_stack_config, run_program, stack_name
+from infra.platform.gke import cluster_name
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 VAULT_COMPONENT_TYPE = "vault-platform:vault:Configuration"
@@ -135,6 +136,18 @@ def _flags(flag: str, patterns: Iterable[str]) -> str:
 DELETE_UNREACHABLE = "PULUMI_K8S_DELETE_UNREACHABLE=true"
 
 
+def credentials_commands(cfg: StackConfig) -> tuple[str, ...]:
+    """kubectl's credentials for the (new) cluster, through its DNS endpoint (the control plane has no
+    public IP: infra/platform/gke.py). A rebuilt cluster has a new endpoint, so a kubeconfig written
+    before points at the lost one; fetched again after every rebuild."""
+    if cfg.gcp is None:
+        return ()
+    return (
+        f"gcloud container clusters get-credentials {cluster_name(cfg)} --dns-endpoint "
+        f"--location {cfg.gcp.region} --project {cfg.gcp.project}",
+    )
+
+
 def port_forward_commands(cfg: StackConfig, stack: str) -> tuple[str, ...]:
     """How `vaultctl init` reaches an uninitialized cluster: readiness wants an initialized, unsealed
     node, so no pod is ready, the API Service has no endpoints and vault.address answers nothing. The
@@ -176,6 +189,7 @@ def plan_steps(cfg: StackConfig, layers: Layers, stack: str) -> list[Step]:
             "Rebuild platform and cluster from code, the Vault layer left as the state has it",
             (
                 f"pulumi up {s} --policy-pack policies/pack {exclude}",
+                *credentials_commands(cfg),
                 f"kubectl -n {cfg.cluster.namespace} get pods -l app.kubernetes.io/name=vault",
             ),
             "never `vault.configure: false` here: with the Vault resources still in the state it "

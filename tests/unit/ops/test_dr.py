@@ -80,6 +80,10 @@ def test_plan_follows_pulumis_state(capsys, stack: str):
         "gh workflow disable deploy.yml",
         f"PULUMI_K8S_DELETE_UNREACHABLE=true pulumi refresh -s {stack} --yes --exclude",
         f"pulumi up -s {stack} --policy-pack policies/pack --exclude",
+        # the rebuilt cluster's DNS endpoint is new: a kubeconfig from before points at the lost one
+        f"gcloud container clusters get-credentials vault-{stack} --dns-endpoint --location europe-west1 "
+        f"--project acme-vault-{stack}",
+        "kubectl -n vault get pods",
         f"pulumi stack output -s {stack} ca_certificate > ./vault-ca.pem",
         "kubectl -n vault port-forward pod/vault-0 8200:8200 &",
         "export VAULT_ADDR=https://localhost:8200 VAULT_CACERT=./vault-ca.pem",
