@@ -756,8 +756,9 @@ class OpenAiPluginConfig(Strict):
     )
     binary_path: str = Field(
         "/bin/vault-plugin-secrets-openai",
-        description="Absolute path of the plugin binary inside `image` (upstream's Dockerfile copies it "
-        "to /bin).",
+        description="Absolute path of the plugin binary inside `image`: check it in the image you pin "
+        "(upstream's Dockerfile has used /bin and, later, /home/vault). The image also needs /bin/sh with "
+        "cp, chmod, mkdir and rm (docs/ai-keys.md, image requirements).",
     )
     command: str = Field(
         "vault-plugin-secrets-openai", description="Binary name inside plugin_directory (no path)."
