@@ -150,7 +150,10 @@ def _check_ttls(default: int, maximum: int, default_key: str, max_key: str) -> N
 
 
 class GcpConfig(Strict):
-    project: str = Field(description="GCP project id that hosts the cluster, KMS key and snapshot bucket.")
+    project: str = Field(
+        description="GCP project id of the workload: network, cluster, service accounts (the unseal key "
+        "and the snapshot bucket live in `kms.project`, the recovery project)."
+    )
     region: str = Field(description="GCP region, e.g. europe-west1.")
     subnet_cidr: str = Field("10.10.0.0/20", description="Primary range of the nodes' subnet.")
     pods_cidr: str = Field("10.20.0.0/16", description="Secondary range for pods.")
@@ -197,9 +200,10 @@ class GcpConfig(Strict):
 class KmsConfig(Strict):
     project: str | None = Field(
         None,
-        description="GCP project of the key ring (default: `gcp.project`). Every snapshot and the stack's "
-        "state need these keys, so prod keeps them in a separate, locked-down KMS project that outlives "
-        "the workload project; the operator creates it and enables cloudkms.googleapis.com there "
+        description="The recovery project (default: `gcp.project`): the unseal key ring, the stack "
+        "secrets key and the snapshot bucket, everything a rebuild needs. Prod keeps it apart from the "
+        "workload project, locked down and with a deletion lien, so it outlives that project; the "
+        "operator creates it and enables cloudkms.googleapis.com and storage.googleapis.com there "
         "(docs/bootstrap.md).",
     )
     key_ring: Dns1123 = Field(description="Cloud KMS key ring holding the auto-unseal key.")
@@ -756,8 +760,9 @@ class OpenAiPluginConfig(Strict):
     )
     binary_path: str = Field(
         "/bin/vault-plugin-secrets-openai",
-        description="Absolute path of the plugin binary inside `image` (upstream's Dockerfile copies it "
-        "to /bin).",
+        description="Absolute path of the plugin binary inside `image`: check it in the image you pin "
+        "(upstream's Dockerfile has used /bin and, later, /home/vault). The image also needs /bin/sh with "
+        "cp, chmod, mkdir and rm (docs/ai-keys.md, image requirements).",
     )
     command: str = Field(
         "vault-plugin-secrets-openai", description="Binary name inside plugin_directory (no path)."
@@ -1401,9 +1406,9 @@ class StackConfig(Strict):
                     )
         if env == "prod" and self.kms and self.gcp and self.kms_project() == self.gcp.project:
             problems.append(
-                f"kms.project: prod keeps its unseal key in a project of its own, not gcp.project "
-                f"({self.gcp.project!r}): losing that project would lose every snapshot "
-                "(docs/disaster-recovery.md)"
+                f"kms.project: prod keeps its unseal key and snapshot bucket in a recovery project of "
+                f"their own, not gcp.project ({self.gcp.project!r}): losing that project would lose "
+                "every snapshot (docs/disaster-recovery.md)"
             )
         if env == "prod" and self.kms and self.kms.protection_level != "HSM":
             problems.append(f"kms.protection_level={self.kms.protection_level!r}: prod must be HSM")
@@ -1417,7 +1422,7 @@ class StackConfig(Strict):
         return problems
 
     def kms_project(self) -> str:
-        """The project of the unseal key ring: `kms.project`, else the stack's own."""
+        """The recovery project (unseal key ring, snapshot bucket): `kms.project`, else the stack's own."""
         if self.kms is not None and self.kms.project:
             return self.kms.project
         if self.gcp is None:
@@ -1770,8 +1775,9 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
                 StackConfig.model_validate(rest)
             except ValidationError as again:
                 for line in _problems(again, rest, skip=shortened):
+                    # ...nor missing where a check names it as a section ("add the `openai` section").
                     about_dropped = any(f"[{n}]" in line or f"'{n}'" in line for n in dropped) or any(
-                        line.startswith(f"{key}: required") for key in gone
+                        line.startswith(f"{key}: required") or f"the `{key}` section" in line for key in gone
                     )
                     if line not in problems and not about_dropped:
                         problems.append(line)

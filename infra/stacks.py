@@ -115,7 +115,8 @@ def stack_name(stack: str | Path) -> str:
 # A plain value the operator fills in before the first deploy (e.g. the checksum of a binary they build:
 # docs/ai-keys.md). The config validator refuses it, so a real `pulumi up` cannot run with it; this
 # shape view (plan, the mocks, the tests) shows the resource with a stand-in instead, as it does for an
-# unset `secure:` value. `unset_values` lists both kinds, so the plan can say what is still missing.
+# unset `secure:` value. `unset_values` lists both kinds: `vaultctl plan` prints them first (text, markdown,
+# json `unset`) and CI's ci_env reports the stack as not bootstrapped, so its jobs skip it by name.
 OPERATOR_SUPPLIED = "OPERATOR-SUPPLIED"
 # Registries under .invalid (RFC 2606) resolve nowhere: a stand-in image can never be pulled.
 _STAND_IN_REGISTRY = "operator-supplied.invalid"

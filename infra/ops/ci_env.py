@@ -15,6 +15,12 @@ Vault roles refuse GitHub's default audience, and a token for one environment is
 Keys: vault_address, jwt_path, audience (the OIDC audience both CI identities request,
 `deployer.oidc_audience()`), previewer_role, deployer_role, keys_auditor_role, github_environment, and for GCP stacks
 gcp_project, gcp_previewer_service_account, gcp_deployer_service_account.
+
+`bootstrapped` is `false` while the committed stack file still holds a value only the operator can
+fill (`OPERATOR-SUPPLIED`, a `secure: v1:PLACEHOLDER-...`: `infra.stacks.unset_values`), and `unset`
+names those keys. A real `pulumi preview`/`up` refuses such a file, so the plan, up and drift jobs
+skip the stack with a `::warning::` naming the keys (WF-BOOTSTRAP) instead of going red on every push
+until the operator's bootstrap commit (docs/bootstrap.md).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import sys
 from infra.config import ConfigError, StackConfig, parse_stack_config
 from infra.harness import read_stack_config
 from infra.platform.identity import service_account_email
+from infra.stacks import unset_values
 from infra.vault.acl import DEPLOYER, PREVIEWER
 from infra.vault.ai_keys import AUDITOR_ROLE
 
@@ -44,6 +51,8 @@ def stack_env(stack: str) -> dict[str, str]:
         "keys_auditor_role": AUDITOR_ROLE,
         "github_environment": cfg.deployer.environment,
     }
+    unset = unset_values(stack)
+    values |= {"bootstrapped": "false" if unset else "true", "unset": ", ".join(unset)}
     if cfg.gcp is not None:
         values |= {
             "gcp_project": cfg.gcp.project,

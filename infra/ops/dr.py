@@ -31,13 +31,15 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from infra.cluster.layout import STATEFULSET
 from infra.config import PROJECT, ConfigError, StackConfig, parse_stack_config
 from infra.harness import DeclaredResource, mask, read_stack_config, run_program, stack_name
+from infra.platform.gke import cluster_name
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 VAULT_COMPONENT_TYPE = "vault-platform:vault:Configuration"
@@ -135,6 +137,18 @@ def _flags(flag: str, patterns: Iterable[str]) -> str:
 DELETE_UNREACHABLE = "PULUMI_K8S_DELETE_UNREACHABLE=true"
 
 
+def credentials_commands(cfg: StackConfig) -> tuple[str, ...]:
+    """kubectl's credentials for the (new) cluster, through its DNS endpoint (the control plane has no
+    public IP: infra/platform/gke.py). A rebuilt cluster has a new endpoint, so a kubeconfig written
+    before points at the lost one; fetched again after every rebuild."""
+    if cfg.gcp is None:
+        return ()
+    return (
+        f"gcloud container clusters get-credentials {cluster_name(cfg)} --dns-endpoint "
+        f"--location {cfg.gcp.region} --project {cfg.gcp.project}",
+    )
+
+
 def port_forward_commands(cfg: StackConfig, stack: str) -> tuple[str, ...]:
     """How `vaultctl init` reaches an uninitialized cluster: readiness wants an initialized, unsealed
     node, so no pod is ready, the API Service has no endpoints and vault.address answers nothing. The
@@ -176,6 +190,7 @@ def plan_steps(cfg: StackConfig, layers: Layers, stack: str) -> list[Step]:
             "Rebuild platform and cluster from code, the Vault layer left as the state has it",
             (
                 f"pulumi up {s} --policy-pack policies/pack {exclude}",
+                *credentials_commands(cfg),
                 f"kubectl -n {cfg.cluster.namespace} get pods -l app.kubernetes.io/name=vault",
             ),
             "never `vault.configure: false` here: with the Vault resources still in the state it "
@@ -219,6 +234,141 @@ def plan_steps(cfg: StackConfig, layers: Layers, stack: str) -> list[Step]:
             ("gh workflow enable deploy.yml", "gh workflow enable drift.yml", "gh workflow run drift.yml"),
         ),
     ]
+
+
+# ------------------------------------------------------------------------------- a lost workload project
+
+
+def _references(resource: Mapping[str, Any]) -> set[str]:
+    """The URNs a resource of an exported state (`pulumi stack export`) refers to."""
+    found = set(resource.get("dependencies") or ())
+    for urns in (resource.get("propertyDependencies") or {}).values():
+        found |= set(urns)
+    if resource.get("provider"):
+        found.add(str(resource["provider"]).rsplit("::", 1)[0])
+    if resource.get("parent"):
+        found.add(resource["parent"])
+    return found
+
+
+def _own_project(r: Mapping[str, Any]) -> Any:
+    return (r.get("inputs") or {}).get("project") or (r.get("outputs") or {}).get("project")
+
+
+def _goes(r: Mapping[str, Any], gone: set[str], project: str) -> bool:
+    """Whether a resource of an exported state goes with the lost `project` (see forget_project)."""
+    if r.get("custom") and _own_project(r) == project:
+        return True
+    provider = str(r.get("provider", "")).rsplit("::", 1)[0]
+    if provider in gone or r.get("parent") in gone:
+        return True
+    kind = str(r.get("type", ""))
+    # A grant with no project of its own lives in what it grants on or to: one naming a lost account
+    # or resource goes. Other project-less resources (the unseal key in its surviving ring) stay.
+    grant = bool(r.get("custom")) and not _own_project(r) and "IAM" in kind.rsplit(":", 1)[-1]
+    return (kind.startswith("pulumi:providers:") or grant) and bool(_references(r) & gone)
+
+
+def forget_project(
+    state: Mapping[str, Any], project: str, keep: Callable[[str], bool]
+) -> tuple[dict[str, Any], list[str]]:
+    """An exported state without the resources of a deleted project (and what lives through them).
+
+    `pulumi state delete` cannot do this: it refuses a resource others depend on, and its
+    `--target-dependents` would take the Vault layer along (its provider `depends_on` the cluster)
+    and the recovery project's key ring and bucket (they wait for the workload project's APIs), whose
+    state must stay. So what goes is: every custom resource whose `project` is the lost one; a
+    provider configured from one (the cluster's Kubernetes provider) and every resource it manages;
+    an IAM grant with no `project` of its own that refers to a gone one (members for the lost service
+    accounts, wherever granted: the rebuild grants the new ones). Everything else stays, its references to gone resources
+    dropped: the recovery project's key ring, key, bucket and roles still exist and the rebuild finds
+    them again; `keep` (the Vault layer) always stays.
+    """
+    out = json.loads(json.dumps(state))
+    resources = out["deployment"]["resources"]
+    gone: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for r in resources:
+            if r["urn"] not in gone and not keep(r["urn"]) and _goes(r, gone, project):
+                gone.add(r["urn"])
+                changed = True
+    kept = [r for r in resources if r["urn"] not in gone]
+    for r in kept:
+        broken = {str(r.get("provider", "")).rsplit("::", 1)[0], r.get("parent")} & gone
+        if broken:
+            raise ValueError(
+                f"{r['urn']} keeps its provider or parent {sorted(broken)}, which the lost project took"
+            )
+        if r.get("dependencies"):
+            r["dependencies"] = [u for u in r["dependencies"] if u not in gone]
+        if r.get("propertyDependencies"):
+            r["propertyDependencies"] = {
+                k: [u for u in v if u not in gone] for k, v in r["propertyDependencies"].items()
+            }
+    out["deployment"]["resources"] = kept
+    return out, sorted(gone)
+
+
+def lost_project_steps(cfg: StackConfig, stack: str) -> tuple[Step, Step]:
+    """Before the refresh: the lost project's resources out of the state. After the rebuild: what the
+    stack does not hold and a new project invalidates (the CI accounts' grants outside the stack and
+    the repository variable naming the new Workload Identity provider)."""
+    assert cfg.gcp is not None
+    s = f"-s {stack}"
+    before, after = f"./{stack}-state-before-lost-project.json", f"./{stack}-state-without-lost-project.json"
+    forget = Step(
+        "forget-lost-project",
+        f"The workload project {cfg.gcp.project} is gone: its resources out of the state",
+        (
+            f"pulumi stack export {s} --file {before}",
+            f"vaultctl dr forget-project --stack {stack} --state {before} --out {after}",
+            f"pulumi stack import {s} --file {after}",
+            f"# now Pulumi.{stack}.yaml: gcp.project and gcp.project_number of the NEW workload project "
+            f"(kms.project, the recovery project, stays {cfg.kms_project()})",
+        ),
+        "its protected resources (pool, provider, namespace...) would refuse the replacement into a new "
+        "project and reading a deleted project fails the refresh, so the state forgets them (the export "
+        "keeps a copy); the Vault layer's state and the recovery project's key, bucket and roles stay",
+    )
+    email = "@<new gcp.project>.iam.gserviceaccount.com"
+    key = cfg.gcp.stack_secrets_key or "<gcp.stack_secrets_key>"
+    regrant = Step(
+        "regrant-ci",
+        "Re-grant what the stack does not hold to the new project's CI accounts, before resuming CI",
+        (
+            "gcloud storage buckets add-iam-policy-binding gs://<state bucket> "
+            f"--member serviceAccount:ci-deployer{email} --role roles/storage.objectUser",
+            "gcloud storage buckets add-iam-policy-binding gs://<state bucket> "
+            f"--member serviceAccount:ci-previewer{email} --role roles/storage.objectViewer",
+            f'gcloud kms keys add-iam-policy-binding "{key}" '
+            f"--role roles/cloudkms.cryptoKeyEncrypterDecrypter --member serviceAccount:ci-deployer{email}",
+            f'gcloud kms keys add-iam-policy-binding "{key}" '
+            f"--role roles/cloudkms.cryptoKeyDecrypter --member serviceAccount:ci-previewer{email}",
+            f'gh variable set GCP_WIF_PROVIDER_{stack.upper()} --body "$(pulumi stack output {s} '
+            'ci_workload_identity_provider)"',
+        ),
+        "new project, new account emails and project number: until then CI can neither authenticate "
+        "nor read the state (docs/bootstrap.md, the first apply)",
+    )
+    return forget, regrant
+
+
+def with_lost_project(steps: list[Step], cfg: StackConfig, stack: str) -> list[Step]:
+    assert cfg.gcp is not None
+    forget, regrant = lost_project_steps(cfg, stack)
+    old = f"--project {cfg.gcp.project}"
+    out: list[Step] = []
+    for step in steps:
+        if step.key == "refresh":
+            out.append(forget)
+        if step.key == "resume":
+            out.append(regrant)
+        # after `forget`, the stack file names the new project: so do the commands
+        commands = tuple(c.replace(old, "--project <new gcp.project>") for c in step.commands)
+        out.append(Step(step.key, step.title, commands, step.why))
+    return out
 
 
 def render(steps: list[Step], layers: Layers) -> str:
@@ -309,19 +459,49 @@ def layers_for(stack: str) -> tuple[StackConfig, Layers]:
     return cfg, split_layers(stack_name(stack), run_program(stack))
 
 
+def _forget_project(args: argparse.Namespace, cfg: StackConfig, layers: Layers) -> int:
+    if cfg.gcp is None:
+        raise ValueError(f"stack {layers.stack} has no gcp settings: no workload project to forget")
+    state = json.loads(args.state.read_text())
+    out, gone = forget_project(state, cfg.gcp.project, lambda urn: bool(layers.select([urn])))
+    args.out.write_text(json.dumps(out, indent=2) + "\n")
+    print(f"{len(gone)} resources of {cfg.gcp.project} (and their dependents) left out; {args.out} written")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="vaultctl dr", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("plan", help="print the disaster-recovery command sequence for a stack")
     p.add_argument("--stack", required=True, help="prod, staging or a path to a stack file")
     p.add_argument("--json", action="store_true", help="the steps and the layers as JSON")
+    p.add_argument(
+        "--lost-project",
+        action="store_true",
+        help="the workload project (gcp.project) is gone: rebuild into a new one, the recovery project kept",
+    )
+    f = sub.add_parser(
+        "forget-project",
+        help="an exported state without the lost workload project's resources (dr plan --lost-project)",
+    )
+    f.add_argument("--stack", required=True, help="the stack, its file still naming the lost gcp.project")
+    f.add_argument("--state", required=True, type=Path, help="`pulumi stack export --file` output")
+    f.add_argument(
+        "--out", required=True, type=Path, help="where to write the state to `pulumi stack import`"
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         cfg, layers = layers_for(args.stack)
+        if args.command == "forget-project":
+            return _forget_project(args, cfg, layers)
+        steps = plan_steps(cfg, layers, stack_name(args.stack))
+        if args.lost_project:
+            if cfg.gcp is None:
+                raise ValueError(f"stack {layers.stack} has no gcp settings: no workload project to lose")
+            steps = with_lost_project(steps, cfg, stack_name(args.stack))
     except (ConfigError, FileNotFoundError, ValueError) as err:
         print(f"vaultctl dr: {err}", file=sys.stderr)
         return 2
-    steps = plan_steps(cfg, layers, stack_name(args.stack))
     if args.json:
         payload: dict[str, Any] = {
             "stack": layers.stack,

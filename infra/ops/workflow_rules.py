@@ -34,6 +34,11 @@ the plan the reviewers saw, with a token that outlives the job. Each rule names 
 - WF-GKE-AUTH: a job running a pulumi command against a stack with a GKE cluster first installs
   `gke-gcloud-auth-plugin` (google-github-actions/setup-gcloud `install_components`): the Kubernetes
   provider's kubeconfig execs it (infra/platform/gke.py).
+- WF-BOOTSTRAP: a job running a pulumi command skips it while the stack is not bootstrapped (ci_env's
+  `bootstrapped`: operator placeholders still in the committed stack file, which a real preview/up
+  refuses): the step is conditional on `steps.stack.outputs.bootstrapped == 'true'` and a step
+  prints a `::warning::` with the unset keys, or the job is conditional on the `bootstrapped` output
+  of a job it needs that does so.
 - WF-AUDITOR: the third, read-only identity `keys-auditor` (provider keys' metadata, for the overdue
   report) logs in only from the workflow its role is bound to, never in an environment, and within its
   token's lifetime (WF-TTL).
@@ -498,6 +503,49 @@ def gke_auth_rule(workflows: list[Workflow], limits: Limits) -> Iterator[str]:
             )
 
 
+BOOTSTRAPPED = "steps.stack.outputs.bootstrapped == 'true'"
+NOT_BOOTSTRAPPED = "steps.stack.outputs.bootstrapped != 'true'"
+
+
+def _condition(item: dict[str, Any]) -> str:
+    return " ".join(str(item.get("if", "")).split())
+
+
+def _gated_by_needed_job(wf: Workflow, job: dict[str, Any]) -> bool:
+    needs = job.get("needs") or []
+    for needed in [needs] if isinstance(needs, str) else list(needs):
+        output = str((wf.jobs.get(needed, {}).get("outputs") or {}).get("bootstrapped", ""))
+        if (
+            f"needs.{needed}.outputs.bootstrapped == 'true'" in _condition(job)
+            and "steps.stack.outputs.bootstrapped" in output
+            and _warns(wf.jobs[needed])
+        ):
+            return True
+    return False
+
+
+def _warns(job: dict[str, Any]) -> bool:
+    return any(
+        NOT_BOOTSTRAPPED in _condition(s) and "::warning" in str(s.get("run", "")) and "unset" in str(s)
+        for s in _steps(job)
+    )
+
+
+def bootstrap_rule(workflows: list[Workflow], limits: Limits) -> Iterator[str]:
+    for wf, name, job in _jobs(workflows):
+        commands = [s for s in _pulumi_steps(job) if _with(s).get("command")]
+        if not commands or _gated_by_needed_job(wf, job):
+            continue
+        where = f"{wf.path}: WF-BOOTSTRAP: job `{name}`"
+        if any(BOOTSTRAPPED not in _condition(s) for s in commands):
+            yield (
+                f"{where} runs pulumi without `if: {BOOTSTRAPPED}`: a stack file with operator "
+                "placeholders fails every run instead of being skipped"
+            )
+        elif not _warns(job):
+            yield f"{where} skips a stack that is not bootstrapped without a `::warning::` naming the unset keys"
+
+
 RULES: tuple[Rule, ...] = (
     deployer_rule,
     readonly_rule,
@@ -513,6 +561,7 @@ RULES: tuple[Rule, ...] = (
     runner_rule,
     pr_stacks_rule,
     gke_auth_rule,
+    bootstrap_rule,
 )
 
 

@@ -56,6 +56,7 @@ from infra.plan.emit import records
 from infra.plan.model import Snapshot, short_names
 from infra.plan.report import Against, Report, build
 from infra.plan.trees import Child, TreeError, extract, other_stack_file, resolve, workspace
+from infra.stacks import unset_values
 
 FORMATS: dict[str, Callable[[Report], str]] = {
     "text": render_text.render,
@@ -188,7 +189,13 @@ def plan(
             print(_failure_document(fmt, stack_name(stack), str(failure)), end="", file=out)
         return failure.status
     findings = scrubbed(findings_for(resources), resources)
-    report = build(stack_name(stack), Snapshot.from_records(records(resources, key)), findings, other)
+    report = build(
+        stack_name(stack),
+        Snapshot.from_records(records(resources, key)),
+        findings,
+        other,
+        unset_values(stack_file(stack)),
+    )
     print(FORMATS[fmt](report), end="", file=out)
     return 1 if report.findings.violations else 0
 

@@ -99,6 +99,7 @@ def render(report: Report) -> str:
         "stack": report.stack,
         "identities": [_identity(i) for i in report.identities.values()],
         "edges": [_edge(e) for e in report.edges],
+        "unset": list(report.unset),
         "findings": {
             "violations": [{"subject": s, "rule": r, "message": m} for s, r, m in f.violations],
             "exempted": [{"subject": s, "rule": r, "reason": why, "paths": n} for s, r, why, n in f.exempted],

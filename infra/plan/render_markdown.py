@@ -237,6 +237,7 @@ def render(report: Report) -> str:
         f"{i['removed']} removed.",
         "",
     ]
+    head += _unset(report)
     if a.note:
         head += [f"_{a.note}_", ""]
     head += findings_head + ([""] if findings_head else [])
@@ -274,6 +275,17 @@ def render(report: Report) -> str:
     return _assemble(head, blocks)
 
 
+def _unset(report: Report) -> list[str]:
+    if not report.unset:
+        return []
+    keys = ", ".join(code(key) for key in report.unset)
+    return [
+        f"> **Not deployable yet:** {len(report.unset)} operator value(s) unset, shown with stand-ins: "
+        f"{keys}. {render_text.UNSET_HINT[0].upper()}{render_text.UNSET_HINT[1:]}.",
+        "",
+    ]
+
+
 def _listing(report: Report) -> str:
     resources = report.new.resources
     names = short_names(r.urn for r in resources)
@@ -282,6 +294,7 @@ def _listing(report: Report) -> str:
     for r in resources:
         counts[r.type] = counts.get(r.type, 0) + 1
     head = [f"### `vaultctl plan` for stack {code(report.stack)}: {len(resources)} resources", ""]
+    head += _unset(report)
     head += findings_head + ([""] if findings_head else [])
     head += ["#### Effective permissions", ""]
     head += _table(["identity", "path", "capabilities", "via policies"], _grant_rows(report), "grants")

@@ -187,6 +187,20 @@ def findings_lines(report: Report) -> list[str]:
     return lines
 
 
+UNSET_HINT = "a real `pulumi preview`/`up` refuses the stack until they are set (docs/bootstrap.md)"
+
+
+def unset_lines(report: Report) -> list[str]:
+    """The operator values still missing, first thing a reviewer reads (empty when none)."""
+    if not report.unset:
+        return []
+    return [
+        f"not deployable yet: {len(report.unset)} operator value(s) unset, shown with stand-ins; {UNSET_HINT}:",
+        *(f"  unset: {key}" for key in report.unset),
+        "",
+    ]
+
+
 def summary_line(report: Report) -> str:
     a = report.against
     assert a is not None
@@ -206,6 +220,7 @@ def render(report: Report) -> str:
     if report.against.note:
         out.append(f"note: {report.against.note}")
     out.append("")
+    out += unset_lines(report)
     for change in report.changes:
         out += change_lines(change, names)
     if not report.changes:
@@ -222,7 +237,7 @@ def render(report: Report) -> str:
 def _listing(report: Report) -> str:
     resources = report.new.resources
     names = short_names(r.urn for r in resources)
-    out: list[str] = []
+    out: list[str] = unset_lines(report)
     for resource in resources:
         out += resource_lines(resource, names)
     counts = Counter(r.type for r in resources)

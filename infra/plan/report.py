@@ -59,6 +59,9 @@ class Report:
     against: Against | None = None
     changes: tuple[ResourceChange, ...] = ()
     identity_changes: tuple[IdentityChange, ...] = ()
+    # Config keys the operator has not filled in yet (`infra.stacks.unset_values`): the plan shows them
+    # with stand-ins, but a real `pulumi preview`/`up` refuses the stack until they are set.
+    unset: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         counts = Counter(c.action for c in self.changes)
@@ -69,10 +72,23 @@ class Report:
         return {status: counts.get(status, 0) for status in ("added", "changed", "removed")}
 
 
-def build(stack: str, new: Snapshot, findings: Iterable[Any], against: Against | None = None) -> Report:
+def build(
+    stack: str,
+    new: Snapshot,
+    findings: Iterable[Any],
+    against: Against | None = None,
+    unset: Iterable[str] = (),
+) -> Report:
     now = identities(new)
     if against is None:
-        return Report(stack, new, now, FindingSummary.of(findings), tuple(edges(None, now, [], mounts(new))))
+        return Report(
+            stack,
+            new,
+            now,
+            FindingSummary.of(findings),
+            tuple(edges(None, now, [], mounts(new))),
+            unset=tuple(unset),
+        )
     before = identities(against.old)
     return Report(
         stack,
@@ -83,4 +99,5 @@ def build(stack: str, new: Snapshot, findings: Iterable[Any], against: Against |
         against,
         tuple(diff(against.old, new)),
         tuple(permission_diff(before, now)),
+        tuple(unset),
     )

@@ -1,6 +1,12 @@
 """The off-cluster Raft snapshot bucket: private, versioned, expiring after the retention period, and
 in a multi- or dual-region location, so losing the cluster's region does not lose its backups (GCS
 replicates objects between the regions of such a bucket; a single-region bucket is refused by config).
+
+It lives in the recovery project (`kms.project`, `StackConfig.kms_project()`), next to the unseal key
+every snapshot is sealed by, not in the workload project: deleting a project deletes its buckets, so
+a bucket in `gcp.project` would die with the very project whose loss it is meant to survive. The
+snapshot job's service account (workload project) writes across projects through the bucket-level
+grant below; nothing else of the workload project reaches the bucket.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ def create_snapshot_bucket(
     assert cfg.gcp is not None and cfg.snapshots is not None
     bucket = gcp.storage.Bucket(
         "snapshots",
-        project=cfg.gcp.project,
+        project=cfg.kms_project(),
         name=cfg.snapshots.bucket,
         location=cfg.snapshots.bucket_location(cfg.gcp.region),
         custom_placement_config=gcp.storage.BucketCustomPlacementConfigArgs(

@@ -347,6 +347,37 @@ BAD += [
 ]
 
 
+def _ungate(job: str) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        for s in document["jobs"][job]["steps"]:
+            if "bootstrapped" in str(s.get("if", "")):
+                del s["if"]
+
+    return change
+
+
+BAD += [
+    ("plan-runs-unbootstrapped", "deploy.yml", _ungate("plan-staging"), "WF-BOOTSTRAP", "plan-staging"),
+    ("drift-runs-unbootstrapped", "drift.yml", _ungate("drift"), "WF-BOOTSTRAP", "without `if:"),
+    (
+        "up-not-gated-on-plan",
+        "deploy.yml",
+        lambda d: d["jobs"]["up-prod"].pop("if"),
+        "WF-BOOTSTRAP",
+        "up-prod",
+    ),
+    (
+        "silent-skip",
+        "preview.yml",
+        lambda d: d["jobs"]["preview"]["steps"].remove(
+            next(s for s in d["jobs"]["preview"]["steps"] if "::warning" in str(s.get("run", "")))
+        ),
+        "WF-BOOTSTRAP",
+        "without a `::warning::`",
+    ),
+]
+
+
 def test_shipped_workflows_pass_every_project_rule():
     assert workflow_rules.findings(shipped().values(), LIMITS) == []
 
@@ -365,7 +396,7 @@ def test_every_rule_has_a_firing_case():
     }
     covered = {b[3] for b in BAD} | {"WF-ZIZMOR"}  # WF-ZIZMOR: its own test below (a text rule)
     covered |= {"WF-AUDITOR"}  # tests/delivery/test_keys_workflow.py
-    assert len(documented) == len(workflow_rules.RULES) == 14
+    assert len(documented) == len(workflow_rules.RULES) == 15
     assert documented == covered, documented ^ covered
 
 

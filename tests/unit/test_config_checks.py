@@ -504,3 +504,17 @@ def test_a_section_refused_for_its_own_value_is_not_also_reported_missing() -> N
     assert len(found) == 1 and found[0].startswith("kms.location='europe-west1': a single region"), found
     del raw["kms"]
     assert problems("staging", raw=raw) == ["kms: required for the staging stack"]
+
+
+def test_openai_markers_are_named_and_the_section_is_not_reported_missing() -> None:
+    """Only the unset plugin keys: the `openai` section is there, so "add the `openai` section" would
+    send the operator looking for a section that exists (it is dropped only to run the other checks)."""
+    raw = copy.deepcopy(read_stack_config("prod"))
+    raw["openai"]["image"] = raw["openai"]["sha256"] = "OPERATOR-SUPPLIED"
+    found = problems("prod", raw=raw)
+    assert sorted(line.split(":")[0] for line in found) == ["openai.image", "openai.sha256"], found
+    assert all("still OPERATOR-SUPPLIED" in line for line in found)
+    del raw["openai"]
+    assert any(
+        "ask for dynamic OpenAI keys: add the `openai` section" in line for line in problems("prod", raw=raw)
+    )

@@ -130,3 +130,35 @@ def test_listing_has_no_escaped_line_breaks(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert "\\n" not in out
     assert "\n\neffective permissions (" in out and "\n\npolicy findings:" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_plan_names_the_unset_operator_values(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The prod PR comment says the stack cannot be deployed yet, and which keys the operator owes."""
+    assert main(["plan", "--stack", "prod", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    if fmt == "json":
+        import json
+
+        unset = json.loads(out)["unset"]
+        assert {"openai.image", "openai.sha256", "openai.admin_api_key (secret)"} <= set(unset)
+    elif fmt == "markdown":
+        head = out.split("#### Effective permissions")[0]
+        assert "**Not deployable yet:**" in head
+        assert "`openai.image`" in head and "`openai.sha256`" in head
+    else:
+        head = out.split("\n+ ")[0]
+        assert "not deployable yet" in head
+        assert "  unset: openai.image\n" in head and "  unset: openai.sha256\n" in head
+
+
+def test_plan_of_a_filled_stack_has_no_unset_banner(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.unit.ops.test_ci_env import _filled
+
+    assert main(["plan", "--stack", str(_filled(tmp_path, "prod")), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "Not deployable yet" not in out
+    assert main(["plan", "--stack", str(_filled(tmp_path, "prod")), "--format", "json"]) == 0
+    assert '"unset": []' in capsys.readouterr().out

@@ -244,3 +244,31 @@ def test_a_restarted_pod_replaces_the_previous_copy(workdir: Path) -> None:
     twice["initContainers"] = [pod["initContainers"][0], second]
     result = _run(twice, cfg, workdir, binary)
     assert result.succeeded, result.logs()
+
+
+@needs_root
+def test_the_binary_is_copied_from_the_configured_path(workdir: Path) -> None:
+    """Images lay the binary out differently (upstream moved it from /bin to /home/vault): the init
+    container copies `openai.binary_path`, and fails when the image has nothing there."""
+    binary = _fake_plugin(workdir)
+    moved = "/home/vault/vault-plugin-secrets-openai"
+    overrides = {
+        "openai": {
+            "sha256": hashlib.sha256(binary.read_bytes()).hexdigest(),
+            "image": IMAGE,
+            "binary_path": moved,
+        }
+    }
+    cfg = _cfg(**overrides)
+    pod = _statefulset_pod(**overrides)
+    assert moved in pod["initContainers"][0]["command"][-1]
+    result = _run(pod, cfg, workdir, binary)
+    assert result.succeeded, result.logs()
+    assert "openai plugin ran as 100" in result.containers[1].stdout
+    # The same image with the default path configured: nothing at /bin/..., the copy fails.
+    default = _statefulset_pod(
+        openai={**overrides["openai"], "binary_path": "/bin/vault-plugin-secrets-openai"}
+    )
+    failed = _run(default, cfg, workdir, binary)
+    assert not failed.succeeded
+    assert "/bin/vault-plugin-secrets-openai" in failed.containers[0].stderr, failed.logs()

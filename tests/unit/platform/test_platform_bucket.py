@@ -52,6 +52,18 @@ def test_bucket_survives_the_loss_of_the_cluster_region(program, one, config, st
     assert "customPlacementConfig" not in bucket
 
 
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_bucket_survives_the_loss_of_the_workload_project(program, one, config, stack):
+    """Deleting a project deletes its buckets: the snapshots live in the recovery project with the key
+    that unseals them, and the workload project's snapshot account writes there across projects."""
+    cfg = config(stack)
+    bucket = one(program(stack), BUCKET).inputs
+    assert bucket["project"] == cfg.kms_project() == f"acme-vault-{stack}-kms"
+    assert bucket["project"] != cfg.gcp.project
+    unseal_ring = one(program(stack), "gcp:kms/keyRing:KeyRing").inputs
+    assert unseal_ring["project"] == bucket["project"]
+
+
 def _cfg(stack: str, snapshots: dict):
     return parse_stack_config(read_stack_config(stack, {"snapshots": snapshots}))
 

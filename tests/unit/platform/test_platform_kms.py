@@ -113,7 +113,10 @@ def test_kms_project_defaults_to_the_stack_project_and_prod_refuses_that(config)
     assert parse_stack_config(raw).kms_project() == raw["gcp"]["project"]
     raw = read_stack_config("prod")
     raw["kms"] = {k: v for k, v in raw["kms"].items() if k != "project"}
-    with pytest.raises(ConfigError, match=r"kms\.project: prod keeps its unseal key in a project of its own"):
+    with pytest.raises(
+        ConfigError,
+        match=r"kms\.project: prod keeps its unseal key and snapshot bucket in a recovery project",
+    ):
         parse_stack_config(raw)
     raw["kms"]["project"] = "Bad_Project"
     with pytest.raises(ConfigError, match=r"kms\.project='Bad_Project': a GCP project id"):
