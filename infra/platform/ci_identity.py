@@ -109,9 +109,11 @@ CLUSTER_CONNECT_PERMISSIONS = ("container.clusters.connect",)
 # apply"), not declared here: a project IAM member of the KMS project in the stack would need CI to hold
 # setIamPolicy on the project that holds the unseal and stack secrets keys. A refresh reads the custom
 # roles that live there (iam.roles.get); a grant on the workload project does not reach them.
+# The snapshot bucket lives there too (bucket.py: the recovery project outlives the workload one), so
+# the bucket roles the identities hold on the workload project are granted there as well.
 KMS_PROJECT_ROLES: dict[str, tuple[str, ...]] = {
-    DEPLOYER_ID: ("roles/iam.roleViewer",),
-    PREVIEWER_ID: ("roles/iam.roleViewer",),
+    DEPLOYER_ID: ("roles/iam.roleViewer", "roles/storage.admin"),
+    PREVIEWER_ID: ("roles/iam.roleViewer", "roles/storage.bucketViewer", "roles/iam.securityReviewer"),
 }
 
 

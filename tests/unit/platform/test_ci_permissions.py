@@ -120,7 +120,8 @@ def test_a_lost_permission_is_caught(program, config):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_resource_is_checked_in_its_own_project(program, config, stack):
-    """KMS resources (ring, key, their IAM, the custom roles granted on them) are the KMS project's;
+    """KMS resources (ring, key, their IAM, the custom roles granted on them) and the snapshot bucket
+    with its IAM are the KMS (recovery) project's;
     everything else, Kubernetes objects included, the workload project's."""
     declared = program(stack)
     cfg = config(stack)
@@ -129,7 +130,7 @@ def test_each_resource_is_checked_in_its_own_project(program, config, stack):
     for (type_, name), project in projects.items():
         if not type_.startswith(("gcp:", "kubernetes:")):
             continue
-        in_kms = type_.startswith("gcp:kms/") or name in (
+        in_kms = type_.startswith(("gcp:kms/", "gcp:storage/")) or name in (
             "unseal-role",
             "ci-unseal-key-manager",
             "ci-key-ring-reader",
