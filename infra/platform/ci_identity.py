@@ -386,21 +386,16 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
         CLUSTER_CONNECT_PERMISSIONS,
         opts,
     )
-    gcp.projects.IAMMember(
-        f"{DEPLOYER_ID}-firewall-admin",
-        project=project,
-        role=firewall_admin,
-        member=account_member(deployer),
-        opts=opts,
-    )
+
+    def grant(name: str, role: str | pulumi.Output[str], account: gcp.serviceaccount.Account) -> None:
+        gcp.projects.IAMMember(name, project=project, role=role, member=account_member(account), opts=opts)
+
+    def role_suffix(role: str) -> str:
+        return role.removeprefix("roles/").replace(".", "-")
+
+    grant(f"{DEPLOYER_ID}-firewall-admin", firewall_admin, deployer)
     for role in DEPLOYER_ROLES:
-        gcp.projects.IAMMember(
-            f"{DEPLOYER_ID}-{role.removeprefix('roles/').replace('.', '-')}",
-            project=project,
-            role=role,
-            member=account_member(deployer),
-            opts=opts,
-        )
+        grant(f"{DEPLOYER_ID}-{role_suffix(role)}", role, deployer)
     gcp.projects.IAMMember(
         f"{DEPLOYER_ID}-project-iam",
         project=project,
@@ -417,27 +412,9 @@ def create_ci_identity(cfg: StackConfig, unseal: UnsealKey, opts: pulumi.Resourc
         opts=opts,
     )
     for role in PREVIEWER_ROLES:
-        gcp.projects.IAMMember(
-            f"{PREVIEWER_ID}-{role.removeprefix('roles/').replace('.', '-')}",
-            project=project,
-            role=role,
-            member=account_member(previewer),
-            opts=opts,
-        )
-    gcp.projects.IAMMember(
-        f"{PREVIEWER_ID}-log-metrics",
-        project=project,
-        role=log_metric_reader,
-        member=account_member(previewer),
-        opts=opts,
-    )
-    gcp.projects.IAMMember(
-        f"{PREVIEWER_ID}-cluster-connect",
-        project=project,
-        role=cluster_connect,
-        member=account_member(previewer),
-        opts=opts,
-    )
+        grant(f"{PREVIEWER_ID}-{role_suffix(role)}", role, previewer)
+    grant(f"{PREVIEWER_ID}-log-metrics", log_metric_reader, previewer)
+    grant(f"{PREVIEWER_ID}-cluster-connect", cluster_connect, previewer)
     _kms_grants(cfg, unseal, deployer, previewer, opts)
     # The stack secrets key's IAM (ci-deployer encrypts and decrypts, ci-previewer decrypts) is granted by
     # the operator at bootstrap (docs/bootstrap.md), not here: managing it from the stack would need
