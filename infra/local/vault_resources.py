@@ -1146,6 +1146,22 @@ class IdentityEntity:
         s.api().delete(f"identity/entity/id/{rid}")
 
 
+def _read_alias(s: ProviderSession, kind: str, rid: str) -> Observed | None:
+    """An entity or group alias by id (`identity/<kind>/id/<id>`): both answer the same fields."""
+    found = s.api().read(f"identity/{kind}/id/{rid}")
+    if found is None:
+        return None
+    data = found.get("data") or {}
+    return Observed(
+        outputs={"id": rid},
+        values={
+            "name": data.get("name"),
+            "mountAccessor": data.get("mount_accessor"),
+            "canonicalId": data.get("canonical_id"),
+        },
+    )
+
+
 class IdentityEntityAlias:
     source = "vault/resource_identity_entity_alias.go"
 
@@ -1178,18 +1194,7 @@ class IdentityEntityAlias:
         return rid, {"id": rid}
 
     def read(self, s: ProviderSession, rid: str, r: Res) -> Observed | None:
-        found = s.api().read(f"identity/entity-alias/id/{rid}")
-        if found is None:
-            return None
-        data = found.get("data") or {}
-        return Observed(
-            outputs={"id": rid},
-            values={
-                "name": data.get("name"),
-                "mountAccessor": data.get("mount_accessor"),
-                "canonicalId": data.get("canonical_id"),
-            },
-        )
+        return _read_alias(s, "entity-alias", rid)
 
     def update(self, s: ProviderSession, rid: str, r: Res) -> dict[str, Any]:
         s.api().write(f"identity/entity-alias/id/{rid}", self._body(r))
@@ -1288,18 +1293,7 @@ class IdentityGroupAlias:
         return rid, {"id": rid}
 
     def read(self, s: ProviderSession, rid: str, r: Res) -> Observed | None:
-        found = s.api().read(f"identity/group-alias/id/{rid}")
-        if found is None:
-            return None
-        data = found.get("data") or {}
-        return Observed(
-            outputs={"id": rid},
-            values={
-                "name": data.get("name"),
-                "mountAccessor": data.get("mount_accessor"),
-                "canonicalId": data.get("canonical_id"),
-            },
-        )
+        return _read_alias(s, "group-alias", rid)
 
     def update(self, s: ProviderSession, rid: str, r: Res) -> dict[str, Any]:
         # identityGroupAliasUpdate: read the alias, overlay the GetOk fields, write it back.
